@@ -1,0 +1,55 @@
+package org.jxenstore.server;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import org.jxenstore.access.Quota;
+
+/**
+ * Everything the daemon is told at start: where to listen, what to log, and the quota defaults.
+ *
+ * @param socketPath          the Unix socket to serve (mode 0600)
+ * @param pidFile             where to write the daemon's pid, or {@code null}
+ * @param traceFile           the access log (C's {@code -T}), or {@code null}
+ * @param noDomainInit        {@code -D}: serve the socket only, no Xen domain set-up
+ * @param verbose             {@code -V}: log every message to standard error
+ * @param keepOrphans         {@code -K}: a dead domain's nodes pass to dom0 instead of being deleted
+ * @param masterDomid         the domain xenstored itself runs in ({@code --master-domid})
+ * @param privDomid           the privileged (toolstack) domain ({@code --priv-domid})
+ * @param hardQuotas          the global defaults of every quota
+ * @param softMemory          the soft memory quota (a warning), 0 for none
+ * @param watchEventTimeoutS  seconds an undelivered watch event is kept for an unprivileged domain
+ */
+public record Config(
+        Path socketPath,
+        Path pidFile,
+        Path traceFile,
+        boolean noDomainInit,
+        boolean verbose,
+        boolean keepOrphans,
+        int masterDomid,
+        int privDomid,
+        Map<Quota, Integer> hardQuotas,
+        int softMemory,
+        int watchEventTimeoutS) {
+
+    public Config {
+        EnumMap<Quota, Integer> q = new EnumMap<>(Quota.class);
+        for (Quota quota : Quota.values()) {
+            q.put(quota, quota.defaultValue());
+        }
+        q.putAll(hardQuotas);
+        hardQuotas = Map.copyOf(q);
+    }
+
+    /** C xenstored's defaults, serving {@code socketPath} without domain initialisation. */
+    public static Config defaults(Path socketPath) {
+        return new Config(socketPath, null, null, true, false, false, 0, 0,
+                Map.of(), Quota.SOFT_MEMORY_DEFAULT, 20);
+    }
+
+    public Config withTraceFile(Path file) {
+        return new Config(socketPath, pidFile, file, noDomainInit, verbose, keepOrphans, masterDomid,
+                privDomid, hardQuotas, softMemory, watchEventTimeoutS);
+    }
+}

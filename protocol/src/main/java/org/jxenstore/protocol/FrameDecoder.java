@@ -1,0 +1,63 @@
+package org.jxenstore.protocol;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Reassembles messages from a byte stream that may arrive in arbitrary pieces.
+ *
+ * <p>The body buffer is allocated only after the header's length has been checked against
+ * {@link Wire#PAYLOAD_MAX}, so a hostile length never causes a large allocation.
+ */
+public final class FrameDecoder {
+    private final ByteBuffer header = ByteBuffer.allocate(Wire.HEADER_SIZE);
+    private Header pending;
+    private byte[] body;
+    private int bodyFilled;
+
+    /** A peer sent a header whose length exceeds the protocol's limit. */
+    public static final class OversizedFrameException extends Exception {
+        public OversizedFrameException(long length) {
+            super("message length " + length + " exceeds " + Wire.PAYLOAD_MAX, null, false, false);
+        }
+    }
+
+    /**
+     * Consumes bytes from {@code in} until one message is complete or {@code in} is empty.
+     *
+     * @return the completed message, or {@code null} if more bytes are needed
+     */
+    public Message next(ByteBuffer in) throws OversizedFrameException {
+        if (pending == null) {
+            while (header.hasRemaining() && in.hasRemaining()) {
+                header.put(in.get());
+            }
+            if (header.hasRemaining()) {
+                return null;
+            }
+            header.flip();
+            Header h = Header.read(header);
+            header.clear();
+            if (h.unsignedLength() > Wire.PAYLOAD_MAX) {
+                throw new OversizedFrameException(h.unsignedLength());
+            }
+            pending = h;
+            body = h.length() == 0 ? Payload.EMPTY : new byte[h.length()];
+            bodyFilled = 0;
+        }
+        int n = Math.min(in.remaining(), body.length - bodyFilled);
+        in.get(body, bodyFilled, n);
+        bodyFilled += n;
+        if (bodyFilled < body.length) {
+            return null;
+        }
+        Message m = new Message(pending.type(), pending.reqId(), pending.txId(), body);
+        pending = null;
+        body = null;
+        return m;
+    }
+
+    /** Whether part of a message has been received but not yet completed. */
+    public boolean midMessage() {
+        return pending != null || header.position() > 0;
+    }
+}
