@@ -1,7 +1,28 @@
 package org.jxenstore.server;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.jxenstore.access.Caller;
+import org.jxenstore.access.PermissionCheck;
+import org.jxenstore.access.QuotaTable;
+import org.jxenstore.control.ControlCommands;
+import org.jxenstore.domain.DomainLifecycle;
+import org.jxenstore.domain.DomainRegistry;
+import org.jxenstore.exec.RequestExecutor;
+import org.jxenstore.exec.Session;
+import org.jxenstore.log.AccessLog;
+import org.jxenstore.store.Store;
+import org.jxenstore.watch.Notifier;
+import org.jxenstore.watch.WatchIndex;
 
 /**
  * The running daemon: the composition root that wires store, watches, transactions, domains and
@@ -9,9 +30,17 @@ import java.nio.file.Path;
  */
 public final class Daemon implements AutoCloseable {
     private final Config config;
+    private final ServerSocketChannel server;
+    private final EventLoop loop;
+    private final Thread thread;
+    private final AccessLog log;
 
-    private Daemon(Config config) {
+    private Daemon(Config config, ServerSocketChannel server, EventLoop loop, AccessLog log) {
         this.config = config;
+        this.server = server;
+        this.loop = loop;
+        this.log = log;
+        this.thread = new Thread(loop, "jxenstored-loop");
     }
 
     /**
@@ -20,7 +49,59 @@ public final class Daemon implements AutoCloseable {
      * @throws IOException with a one-line reason if the socket cannot be bound
      */
     public static Daemon start(Config config) throws IOException {
-        throw new IOException("not implemented yet");
+        AccessLog log = new AccessLog(config.traceFile(), config.verbose() ? System.err : null);
+        Store store = new Store(config.masterDomid());
+        DomainRegistry registry = new DomainRegistry(store, config.masterDomid(), config.privDomid());
+        PermissionCheck permissions = new PermissionCheck(registry);
+        WatchIndex watches = new WatchIndex();
+        Notifier notifier = new Notifier(watches, permissions);
+        QuotaTable quotas = new QuotaTable(config.hardQuotas(), config.softMemory());
+        DomainLifecycle domains = new DomainLifecycle(registry, store, notifier, quotas, config.keepOrphans());
+        EventLoop[] loopRef = new EventLoop[1];
+        ControlCommands control = new ControlCommands(store, watches, quotas, registry, log,
+                () -> loopRef[0] == null ? List.<Session>of() : loopRef[0].sessions());
+        RequestExecutor executor = new RequestExecutor(store, permissions, notifier, watches, quotas, domains, control);
+        ServerSocketChannel server = bind(config.socketPath());
+        try {
+            loopRef[0] = new EventLoop(server, executor, log, Caller.privileged(config.masterDomid()));
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+        Daemon d = new Daemon(config, server, loopRef[0], log);
+        d.thread.start();
+        return d;
+    }
+
+    /**
+     * Binds the Unix socket with mode 0600. A leftover socket file from an earlier run is
+     * replaced, as C xenstored does; anything else in the way is an error.
+     */
+    private static ServerSocketChannel bind(Path path) throws IOException {
+        try {
+            Path dir = path.toAbsolutePath().getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
+            if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IOException(path + " exists and is not a socket");
+                }
+                Files.delete(path);
+            }
+            ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                ch.bind(UnixDomainSocketAddress.of(path));
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new IOException("cannot bind socket " + path + ": " + why, e);
+        }
     }
 
     public Path socketPath() {
@@ -29,10 +110,24 @@ public final class Daemon implements AutoCloseable {
 
     /** Blocks until the daemon has stopped (after {@link #close()} or a fatal error). */
     public void awaitTermination() throws InterruptedException {
+        thread.join();
     }
 
     /** Stops serving, closes every connection and removes the socket file. */
     @Override
     public void close() {
+        loop.stop();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            server.close();
+            Files.deleteIfExists(config.socketPath());
+        } catch (IOException ignored) {
+            // Nothing more to release.
+        }
+        log.close();
     }
 }

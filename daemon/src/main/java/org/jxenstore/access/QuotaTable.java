@@ -1,0 +1,65 @@
+package org.jxenstore.access;
+
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Quota values: global defaults (set by {@code -Q} and friends, GET/SET_QUOTA without a domid,
+ * CONTROL {@code quota set}) and per-domain overrides (GET/SET_QUOTA with a domid).
+ */
+public final class QuotaTable {
+    private final EnumMap<Quota, Integer> global = new EnumMap<>(Quota.class);
+    private final Map<Integer, EnumMap<Quota, Integer>> perDomain = new HashMap<>();
+    private int softMemory;
+
+    public QuotaTable(Map<Quota, Integer> defaults, int softMemory) {
+        global.putAll(defaults);
+        this.softMemory = softMemory;
+    }
+
+    public int global(Quota q) {
+        return global.get(q);
+    }
+
+    public void setGlobal(Quota q, int value) {
+        global.put(q, value);
+    }
+
+    public int softMemory() {
+        return softMemory;
+    }
+
+    public void setSoftMemory(int value) {
+        softMemory = value;
+    }
+
+    /** The value that binds {@code domid}: its own if one was set, else the global default. */
+    public int limit(Quota q, int domid) {
+        EnumMap<Quota, Integer> own = perDomain.get(domid);
+        Integer v = own == null ? null : own.get(q);
+        return v == null ? global.get(q) : v;
+    }
+
+    public void setForDomain(int domid, Quota q, int value) {
+        perDomain.computeIfAbsent(domid, d -> new EnumMap<>(Quota.class)).put(q, value);
+    }
+
+    /** Forgets a domain's own values when it goes away. */
+    public void forgetDomain(int domid) {
+        perDomain.remove(domid);
+    }
+
+    /**
+     * Whether {@code count} is over the quota {@code q} for {@code caller}. "Reaching" counts as
+     * exceeding where C does so; callers pass the count after the change. Privileged callers and a
+     * value of 0 are never limited.
+     */
+    public boolean exceeded(Caller caller, Quota q, long count) {
+        if (caller.privileged()) {
+            return false;
+        }
+        int max = limit(q, caller.domid());
+        return max > 0 && count > max;
+    }
+}

@@ -1,0 +1,54 @@
+package org.jxenstore.control;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jxenstore.domain.DomainRegistry;
+import org.jxenstore.exec.Session;
+import org.jxenstore.store.Node;
+import org.jxenstore.store.Store;
+import org.jxenstore.watch.WatchIndex;
+
+/** CONTROL {@code memreport}: what the store holds and what the JVM uses. */
+final class MemoryReport {
+    private final Store store;
+    private final WatchIndex watches;
+    private final DomainRegistry domains;
+    private final List<Session> sessions;
+
+    MemoryReport(Store store, WatchIndex watches, DomainRegistry domains, List<Session> sessions) {
+        this.store = store;
+        this.watches = watches;
+        this.domains = domains;
+        this.sessions = sessions;
+    }
+
+    String render() {
+        long nodes = 0;
+        long bytes = 0;
+        ArrayList<Node> stack = new ArrayList<>();
+        stack.add(store.root());
+        while (!stack.isEmpty()) {
+            Node n = stack.removeLast();
+            nodes++;
+            bytes += n.chargedSize();
+            stack.addAll(n.children().nodes());
+        }
+        int transactions = 0;
+        for (Session s : sessions) {
+            transactions += s.transactions().size();
+        }
+        Runtime rt = Runtime.getRuntime();
+        return String.format("""
+                nodes            : %d
+                node bytes       : %d
+                connections      : %d
+                watches          : %d
+                transactions     : %d
+                domains          : %d
+                heap used        : %d
+                heap committed   : %d
+                heap max         : %d
+                """, nodes, bytes, sessions.size(), watches.size(), transactions, domains.size(),
+                rt.totalMemory() - rt.freeMemory(), rt.totalMemory(), rt.maxMemory());
+    }
+}

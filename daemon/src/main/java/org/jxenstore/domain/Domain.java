@@ -1,0 +1,60 @@
+package org.jxenstore.domain;
+
+import org.jxenstore.protocol.Wire;
+
+/** What xenstored knows of one domain. Mutable: owned and changed by the event-loop thread only. */
+public final class Domain {
+    /** The features jxenstored implements, offered to every domain unless SET_FEATURE narrows them. */
+    public static final int SUPPORTED_FEATURES = Wire.FEATURE_ERROR | Wire.FEATURE_WATCHDEPTH;
+
+    final int domid;
+    long generation;
+    boolean introduced;
+    long gfn;
+    int port;
+    int features = SUPPORTED_FEATURES;
+    boolean shutdownReported;
+    int target = -1;
+
+    Domain(int domid, long generation) {
+        this.domid = domid;
+        this.generation = generation;
+    }
+
+    public int domid() {
+        return domid;
+    }
+
+    public boolean introduced() {
+        return introduced;
+    }
+
+    public int features() {
+        return features;
+    }
+
+    public void setFeatures(int f) {
+        features = f;
+    }
+
+    public int target() {
+        return target;
+    }
+
+    public void setTarget(int t) {
+        target = t;
+    }
+
+    /** Marks the domain introduced with its ring's frame and event channel. */
+    public void introduce(long gfn, int port) {
+        this.introduced = true;
+        this.gfn = gfn;
+        this.port = port;
+        this.shutdownReported = false;
+    }
+
+    /** RESUME: a later shutdown fires {@code @releaseDomain} again. */
+    public void resume() {
+        shutdownReported = false;
+    }
+}

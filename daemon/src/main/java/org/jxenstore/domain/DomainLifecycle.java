@@ -1,0 +1,256 @@
+package org.jxenstore.domain;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.jxenstore.access.Caller;
+import org.jxenstore.access.Perm;
+import org.jxenstore.access.Perms;
+import org.jxenstore.access.Quota;
+import org.jxenstore.access.QuotaTable;
+import org.jxenstore.protocol.XsError;
+import org.jxenstore.protocol.XsException;
+import org.jxenstore.store.Node;
+import org.jxenstore.store.NodePath;
+import org.jxenstore.store.Store;
+import org.jxenstore.txn.Change;
+import org.jxenstore.watch.Notifier;
+
+/**
+ * The domain operations of the protocol (INTRODUCE, RELEASE, RESUME, SET_TARGET,
+ * IS_DOMAIN_INTRODUCED, GET/SET_FEATURE, GET/SET_QUOTA) and what happens when a domain goes away.
+ */
+public final class DomainLifecycle {
+    private final DomainRegistry registry;
+    private final Store store;
+    private final Notifier notifier;
+    private final QuotaTable quotas;
+    private final boolean keepOrphans;
+
+    public DomainLifecycle(DomainRegistry registry, Store store, Notifier notifier, QuotaTable quotas,
+            boolean keepOrphans) {
+        this.registry = registry;
+        this.store = store;
+        this.notifier = notifier;
+        this.quotas = quotas;
+        this.keepOrphans = keepOrphans;
+    }
+
+    public DomainRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * INTRODUCE: the domain's ring becomes a connection. Introducing a known domain again only
+     * re-binds its event channel, so {@code @introduceDomain} fires the first time only.
+     */
+    public void introduce(int domid, long gfn, int port) throws XsException {
+        if (domid < 0 || domid > 0xFFFF) {
+            throw new XsException(XsError.EINVAL);
+        }
+        Domain d = registry.ensure(domid);
+        boolean first = !d.introduced();
+        d.introduce(gfn, port);
+        if (first) {
+            fireSpecial(NodePath.INTRODUCE_DOMAIN, domid);
+        }
+    }
+
+    /**
+     * RELEASE: forget the domain. The store and privileged domains cannot be released (EINVAL);
+     * an unknown one is ENOENT.
+     */
+    public void release(int domid) throws XsException {
+        if (registry.isPrivilegedDomain(domid)) {
+            throw new XsException(XsError.EINVAL);
+        }
+        if (!registry.isIntroduced(domid)) {
+            throw new XsException(XsError.ENOENT);
+        }
+        destroy(domid);
+    }
+
+    /**
+     * A domain is gone: its nodes are deleted (or, with {@code -K}, handed to the store domain),
+     * its ACL entries are stripped, its record is forgotten so that a domain reusing the id starts
+     * clean (XSA-322, XSA-419), and {@code @releaseDomain} fires. Costs time proportional to the
+     * domain's own nodes.
+     */
+    void destroy(int domid) {
+        List<String> owned = new ArrayList<>(store.pathsOwnedBy(domid));
+        owned.sort(Comparator.comparingInt(String::length));
+        for (String p : owned) {
+            Node n = store.get(p);
+            if (n == null || n.perms().owner() != domid) {
+                continue;
+            }
+            if (keepOrphans) {
+                store.put(p, n.value(), n.perms().withOwner(registry.masterDomid()));
+            } else if (!p.equals(NodePath.ROOT)) {
+                notifier.fire(new Change.Removal(p, store.remove(p)), store.generation());
+            }
+        }
+        for (String p : store.pathsMentioning(domid)) {
+            Node n = store.get(p);
+            if (n != null) {
+                store.put(p, n.value(), n.perms().withoutAclFor(domid));
+            }
+        }
+        registry.forget(domid);
+        quotas.forgetDomain(domid);
+        fireSpecial(NodePath.RELEASE_DOMAIN, domid);
+    }
+
+    private void fireSpecial(String name, int domid) {
+        Perms perms = store.specialPerms(name);
+        notifier.special(name, perms);
+        notifier.specialForDomain(name, domid, perms);
+    }
+
+    /** RESUME: re-arms {@code @releaseDomain} for the domain's next shutdown. */
+    public void resume(int domid) throws XsException {
+        if (registry.isPrivilegedDomain(domid)) {
+            throw new XsException(XsError.EINVAL);
+        }
+        Domain d = registry.find(domid);
+        if (d == null || !d.introduced()) {
+            throw new XsException(XsError.ENOENT);
+        }
+        d.resume();
+    }
+
+    public boolean isIntroduced(int domid) {
+        return registry.isIntroduced(domid);
+    }
+
+    /** SET_TARGET: {@code domid} (a stub domain) gains the rights of {@code target}; both must be introduced. */
+    public void setTarget(int domid, int target) throws XsException {
+        Domain d = registry.find(domid);
+        if (d == null || !d.introduced() || !registry.isIntroduced(target)) {
+            throw new XsException(XsError.ENOENT);
+        }
+        d.setTarget(target);
+    }
+
+    /** XSA-417: every domain named in an ACL gets a record stamped now, before the node is written. */
+    public void recordAll(Perms perms) {
+        for (Perm p : perms.entries()) {
+            registry.ensure(p.domid());
+        }
+    }
+
+    /** The feature bits that apply to a caller: all we support for privileged sockets. */
+    public int featuresOf(Caller c) {
+        if (c.privileged()) {
+            return Domain.SUPPORTED_FEATURES;
+        }
+        Domain d = registry.find(c.domid());
+        return d == null ? Domain.SUPPORTED_FEATURES : d.features();
+    }
+
+    /** GET_FEATURE: the caller's own bitmap, or (privileged) a domain's. */
+    public int getFeature(Caller c, List<String> args) throws XsException {
+        if (args.isEmpty()) {
+            return featuresOf(c);
+        }
+        if (!c.privileged()) {
+            throw new XsException(XsError.EACCES);
+        }
+        return registry.ensure(domid(args.getFirst())).features();
+    }
+
+    /** SET_FEATURE domid value: only before INTRODUCE (EBUSY after), only bits we support. */
+    public void setFeature(List<String> args) throws XsException {
+        if (args.size() != 2) {
+            throw new XsException(XsError.EINVAL);
+        }
+        Domain d = registry.ensure(domid(args.get(0)));
+        long value = unsigned(args.get(1));
+        if ((value & ~(long) Domain.SUPPORTED_FEATURES) != 0) {
+            throw new XsException(XsError.EINVAL);
+        }
+        if (d.introduced()) {
+            throw new XsException(XsError.EBUSY);
+        }
+        d.setFeatures((int) value);
+    }
+
+    private static final String SOFT_MEMORY = "soft-memory";
+
+    /** GET_QUOTA: the names, a global value, or a domain's value. */
+    public String getQuota(List<String> args) throws XsException {
+        return switch (args.size()) {
+            case 0 -> {
+                StringBuilder sb = new StringBuilder();
+                for (Quota q : Quota.values()) {
+                    sb.append(q.wireName()).append(' ');
+                }
+                yield sb.append(SOFT_MEMORY).toString();
+            }
+            case 1 -> args.getFirst().equals(SOFT_MEMORY)
+                    ? Integer.toString(quotas.softMemory())
+                    : Integer.toString(quotas.global(quota(args.getFirst())));
+            case 2 -> {
+                int domid = domid(args.get(0));
+                if (registry.find(domid) == null) {
+                    throw new XsException(XsError.ENOENT);
+                }
+                yield Integer.toString(quotas.limit(quota(args.get(1)), domid));
+            }
+            default -> throw new XsException(XsError.EINVAL);
+        };
+    }
+
+    /** SET_QUOTA: {@code name value} sets a global default, {@code domid name value} one domain's. */
+    public void setQuota(List<String> args) throws XsException {
+        switch (args.size()) {
+            case 2 -> {
+                int value = quotaValue(args.get(1));
+                if (args.get(0).equals(SOFT_MEMORY)) {
+                    quotas.setSoftMemory(value);
+                } else {
+                    quotas.setGlobal(quota(args.get(0)), value);
+                }
+            }
+            case 3 -> {
+                int domid = domid(args.get(0));
+                if (registry.find(domid) == null) {
+                    throw new XsException(XsError.ENOENT);
+                }
+                quotas.setForDomain(domid, quota(args.get(1)), quotaValue(args.get(2)));
+            }
+            default -> throw new XsException(XsError.EINVAL);
+        }
+    }
+
+    private static Quota quota(String name) throws XsException {
+        Quota q = Quota.byName(name);
+        if (q == null) {
+            throw new XsException(XsError.EINVAL);
+        }
+        return q;
+    }
+
+    private static int quotaValue(String s) throws XsException {
+        long v = unsigned(s);
+        if (v > Integer.MAX_VALUE) {
+            throw new XsException(XsError.EINVAL);
+        }
+        return (int) v;
+    }
+
+    private static int domid(String s) throws XsException {
+        long v = unsigned(s);
+        if (v > 0xFFFF) {
+            throw new XsException(XsError.EINVAL);
+        }
+        return (int) v;
+    }
+
+    private static long unsigned(String s) throws XsException {
+        if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(Character::isDigit)) {
+            throw new XsException(XsError.EINVAL);
+        }
+        return Long.parseLong(s);
+    }
+}

@@ -1,0 +1,72 @@
+package org.jxenstore.domain;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jxenstore.access.DomainAges;
+import org.jxenstore.store.Store;
+
+/**
+ * The domains xenstored knows about. A record is created when a domain is first named (by
+ * INTRODUCE, or by an ACL entry) and stamped with the generation count of that moment; entries
+ * on nodes written before it refer to an earlier domain with the same id and are ignored
+ * (XSA-322). Releasing a domain forgets its record, so its old entries become stale at once.
+ */
+public final class DomainRegistry implements DomainAges {
+    private final Map<Integer, Domain> domains = new HashMap<>();
+    private final Store store;
+    private final int masterDomid;
+    private final int privDomid;
+
+    public DomainRegistry(Store store, int masterDomid, int privDomid) {
+        this.store = store;
+        this.masterDomid = masterDomid;
+        this.privDomid = privDomid;
+        Domain master = ensure(masterDomid);
+        master.introduced = true;
+        master.generation = 0;
+    }
+
+    public int masterDomid() {
+        return masterDomid;
+    }
+
+    /** Whether {@code domid} is the store domain or the privileged domain, which cannot be released. */
+    public boolean isPrivilegedDomain(int domid) {
+        return domid == masterDomid || domid == privDomid;
+    }
+
+    /** The record for {@code domid}, created with the current generation if it is new. */
+    public Domain ensure(int domid) {
+        return domains.computeIfAbsent(domid, d -> new Domain(d, store.generation()));
+    }
+
+    /** The record, or {@code null}. */
+    public Domain find(int domid) {
+        return domains.get(domid);
+    }
+
+    public boolean isIntroduced(int domid) {
+        Domain d = domains.get(domid);
+        return d != null && d.introduced;
+    }
+
+    /** Forgets a domain. */
+    public void forget(int domid) {
+        domains.remove(domid);
+    }
+
+    public List<Domain> introduced() {
+        return domains.values().stream().filter(d -> d.introduced).toList();
+    }
+
+    public int size() {
+        return domains.size();
+    }
+
+    @Override
+    public boolean staleFor(int domid, long nodeGeneration) {
+        Domain d = domains.get(domid);
+        return d == null || d.generation > nodeGeneration;
+    }
+}

@@ -1,0 +1,345 @@
+package org.jxenstore.exec;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.jxenstore.access.Access;
+import org.jxenstore.access.Caller;
+import org.jxenstore.access.Perm;
+import org.jxenstore.access.Perms;
+import org.jxenstore.access.Quota;
+import org.jxenstore.access.QuotaTable;
+import org.jxenstore.domain.DomainLifecycle;
+import org.jxenstore.protocol.MessageType;
+import org.jxenstore.protocol.Payload;
+import org.jxenstore.protocol.Request;
+import org.jxenstore.protocol.Wire;
+import org.jxenstore.protocol.XsError;
+import org.jxenstore.protocol.XsException;
+import org.jxenstore.store.Node;
+import org.jxenstore.store.NodePath;
+import org.jxenstore.store.NodeView;
+import org.jxenstore.store.Store;
+import org.jxenstore.txn.Change;
+import org.jxenstore.txn.Transaction;
+import org.jxenstore.watch.Notifier;
+import org.jxenstore.watch.Watch;
+import org.jxenstore.watch.WatchIndex;
+
+/**
+ * Executes decoded requests: one handler per message type, each following the paragraph of
+ * C xenstored's behaviour it implements. Runs on the event-loop thread only.
+ */
+public final class RequestExecutor {
+    private final Store store;
+    private final NodeEditor editor;
+    private final Notifier notifier;
+    private final WatchIndex watches;
+    private final QuotaTable quotas;
+    private final DomainLifecycle domains;
+    private final ControlHandler control;
+
+    public RequestExecutor(Store store, org.jxenstore.access.PermissionCheck permissions, Notifier notifier,
+            WatchIndex watches, QuotaTable quotas, DomainLifecycle domains, ControlHandler control) {
+        this.store = store;
+        this.editor = new NodeEditor(store, permissions, quotas);
+        this.notifier = notifier;
+        this.watches = watches;
+        this.quotas = quotas;
+        this.domains = domains;
+        this.control = control;
+    }
+
+    /**
+     * Runs one request for a session.
+     *
+     * @param txId the header's transaction id (0 for none)
+     * @throws XsException the error to send instead of a reply
+     */
+    public Reply execute(Session s, MessageType type, int txId, Request request) throws XsException {
+        Transaction tx = null;
+        // XSA-115: WATCH and UNWATCH ignore the transaction id.
+        if (txId != 0 && type != MessageType.WATCH && type != MessageType.UNWATCH) {
+            tx = s.transactions().get(txId);
+            if (tx == null) {
+                throw new XsException(XsError.ENOENT);
+            }
+        }
+        Caller c = s.caller();
+        NodeView view = tx == null ? store : tx;
+        Consumer<Change> changes = tx == null ? this::fireNow : tx::record;
+        try {
+            return switch (request) {
+                case Request.Read r -> Reply.of(editor.require(view, c, path(c, r.path()), Access.READ).value());
+                case Request.Write w -> {
+                    editor.write(view, c, path(c, w.path()), w.value(), changes);
+                    checkTransactionSize(c, tx);
+                    yield Reply.OK;
+                }
+                case Request.Mkdir m -> {
+                    editor.mkdir(view, c, path(c, m.path()), changes);
+                    checkTransactionSize(c, tx);
+                    yield Reply.OK;
+                }
+                case Request.Rm r -> {
+                    editor.rm(view, c, path(c, r.path()), changes);
+                    checkTransactionSize(c, tx);
+                    yield Reply.OK;
+                }
+                case Request.Directory d -> directory(view, c, d);
+                case Request.DirectoryPart d -> directoryPart(view, c, d);
+                case Request.GetPerms g -> Reply.of(Payload.strings(
+                        editor.require(view, c, path(c, g.path()), Access.READ).perms().strings()));
+                case Request.SetPerms sp -> setPerms(view, c, sp, changes);
+                case Request.Watch w -> watch(s, w);
+                case Request.Unwatch u -> unwatch(s, u);
+                case Request.TransactionStart ts -> transactionStart(s, tx);
+                case Request.TransactionEnd te -> transactionEnd(s, tx, te.commit());
+                case Request.ResetWatches rw -> {
+                    resetWatches(s);
+                    yield Reply.OK;
+                }
+                case Request.GetDomainPath g -> Reply.strings(NodePath.home(g.domid()));
+                case Request.Control ctl -> {
+                    requirePrivileged(c);
+                    yield Reply.strings(control.run(ctl.args()));
+                }
+                case Request.Introduce i -> {
+                    requirePrivileged(c);
+                    domains.introduce(i.domid(), i.gfn(), i.port());
+                    yield Reply.OK;
+                }
+                case Request.Release r -> {
+                    requirePrivileged(c);
+                    domains.release(r.domid());
+                    yield Reply.OK;
+                }
+                case Request.Resume r -> {
+                    requirePrivileged(c);
+                    domains.resume(r.domid());
+                    yield Reply.OK;
+                }
+                case Request.IsDomainIntroduced i -> {
+                    requirePrivileged(c);
+                    yield Reply.strings(domains.isIntroduced(i.domid()) ? "T" : "F");
+                }
+                case Request.SetTarget t -> {
+                    requirePrivileged(c);
+                    domains.setTarget(t.domid(), t.target());
+                    yield Reply.OK;
+                }
+                case Request.GetFeature g -> Reply.strings(Integer.toUnsignedString(domains.getFeature(c, g.args())));
+                case Request.SetFeature sf -> {
+                    requirePrivileged(c);
+                    domains.setFeature(sf.args());
+                    yield Reply.OK;
+                }
+                case Request.GetQuota g -> {
+                    requirePrivileged(c);
+                    yield Reply.strings(domains.getQuota(g.args()));
+                }
+                case Request.SetQuota sq -> {
+                    requirePrivileged(c);
+                    domains.setQuota(sq.args());
+                    yield Reply.OK;
+                }
+            };
+        } catch (RuntimeException e) {
+            // An internal failure inside a transaction must not be committed half-done (XSA-415).
+            if (tx != null) {
+                tx.fail();
+            }
+            throw e;
+        }
+    }
+
+    private void fireNow(Change change) {
+        notifier.fire(change, store.generation());
+    }
+
+    private static void requirePrivileged(Caller c) throws XsException {
+        if (!c.privileged()) {
+            throw new XsException(XsError.EACCES);
+        }
+    }
+
+    /** Canonicalises a node path (special names are not nodes) and applies C's validity rules. */
+    private String path(Caller c, String raw) throws XsException {
+        String p = NodePath.canonicalize(raw, c.domid());
+        if (!NodePath.isValid(p, quotas.global(Quota.PATH_MAX))) {
+            throw new XsException(XsError.EINVAL);
+        }
+        return p;
+    }
+
+    private void checkTransactionSize(Caller c, Transaction tx) throws XsException {
+        if (tx != null && quotas.exceeded(c, Quota.TRANSACTION_NODES, tx.nodesTouched())) {
+            throw new XsException(XsError.ENOSPC);
+        }
+    }
+
+    private Reply directory(NodeView v, Caller c, Request.Directory d) throws XsException {
+        Node n = editor.require(v, c, path(c, d.path()), Access.READ);
+        byte[] list = childList(n);
+        if (list.length > Wire.PAYLOAD_MAX) {
+            throw new XsException(XsError.E2BIG);
+        }
+        return Reply.of(list);
+    }
+
+    private static byte[] childList(Node n) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String name : n.children().names()) {
+            out.writeBytes(name.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(0);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * DIRECTORY_PART: the node's generation, then whole child names from a byte offset into the
+     * NUL-separated list, as many as fit; an empty string ends the list once it is complete.
+     */
+    private Reply directoryPart(NodeView v, Caller c, Request.DirectoryPart d) throws XsException {
+        Node n = editor.require(v, c, path(c, d.path()), Access.READ);
+        byte[] list = childList(n);
+        byte[] gen = Payload.strings(Long.toString(n.generation()));
+        int off = (int) Math.max(0, Math.min(d.offset(), list.length));
+        int room = Wire.PAYLOAD_MAX - gen.length - 1;
+        int end = off;
+        for (int i = off; i < list.length && i - off < room; i++) {
+            if (list[i] == 0) {
+                end = i + 1;
+            }
+        }
+        boolean complete = end == list.length;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(gen);
+        out.write(list, off, end - off);
+        if (complete) {
+            out.write(0);
+        }
+        return Reply.of(out.toByteArray());
+    }
+
+    private Reply setPerms(NodeView v, Caller c, Request.SetPerms sp, Consumer<Change> changes) throws XsException {
+        List<Perm> entries = new ArrayList<>();
+        for (String s : sp.perms()) {
+            Perm p = Perm.parse(s);
+            if (p == null) {
+                throw new XsException(XsError.EINVAL);
+            }
+            entries.add(p);
+        }
+        if (quotas.exceeded(c, Quota.NODE_PERMISSIONS, entries.size())) {
+            throw new XsException(XsError.ENOSPC);
+        }
+        Perms perms = new Perms(entries);
+        // XSA-417: every domain an entry names gets a record now, stamped before this write.
+        domains.recordAll(perms);
+        if (sp.path().startsWith("@")) {
+            if (!store.isSpecialNode(sp.path())) {
+                throw new XsException(XsError.ENOENT);
+            }
+            if (!c.privileged() && !c.actsAs(store.specialPerms(sp.path()).owner())) {
+                throw new XsException(XsError.EACCES);
+            }
+            store.setSpecialPerms(sp.path(), perms);
+            return Reply.OK;
+        }
+        editor.setPerms(v, c, path(c, sp.path()), perms, changes);
+        return Reply.OK;
+    }
+
+    private Reply watch(Session s, Request.Watch w) throws XsException {
+        Caller c = s.caller();
+        String p = watchPath(c, w.path());
+        if (w.depth() >= 0 && (domains.featuresOf(c) & Wire.FEATURE_WATCHDEPTH) == 0) {
+            throw new XsException(XsError.EINVAL);
+        }
+        for (Watch existing : s.watches()) {
+            if (existing.path().equals(p) && existing.token().equals(w.token())) {
+                throw new XsException(XsError.EEXIST);
+            }
+        }
+        if (quotas.exceeded(c, Quota.WATCHES, s.watches().size() + 1L)) {
+            throw new XsException(XsError.E2BIG);
+        }
+        Watch watch = new Watch(s.sink(), p, w.token(), NodePath.isRelative(w.path()), w.depth());
+        s.watches().add(watch);
+        watches.add(watch);
+        return new Reply(Payload.OK, watch);
+    }
+
+    /** Special names ({@code @...}) are taken as they are; node paths are canonicalised and checked. */
+    private String watchPath(Caller c, String raw) throws XsException {
+        if (raw.startsWith("@")) {
+            if (raw.length() > Wire.REL_PATH_MAX) {
+                throw new XsException(XsError.EINVAL);
+            }
+            return raw;
+        }
+        return path(c, raw);
+    }
+
+    private Reply unwatch(Session s, Request.Unwatch u) throws XsException {
+        String p = watchPath(s.caller(), u.path());
+        for (Watch w : s.watches()) {
+            if (w.path().equals(p) && w.token().equals(u.token())) {
+                s.watches().remove(w);
+                watches.remove(w);
+                return Reply.OK;
+            }
+        }
+        throw new XsException(XsError.ENOENT);
+    }
+
+    private Reply transactionStart(Session s, Transaction current) throws XsException {
+        if (current != null) {
+            throw new XsException(XsError.EBUSY);
+        }
+        if (quotas.exceeded(s.caller(), Quota.TRANSACTIONS, s.transactions().size() + 1L)) {
+            throw new XsException(XsError.ENOSPC);
+        }
+        int id = s.allocateTransactionId();
+        s.transactions().put(id, new Transaction(id, store));
+        return Reply.strings(Integer.toUnsignedString(id));
+    }
+
+    private Reply transactionEnd(Session s, Transaction tx, boolean commit) throws XsException {
+        if (tx == null) {
+            throw new XsException(XsError.ENOENT);
+        }
+        s.transactions().remove(tx.id());
+        if (!commit) {
+            return Reply.OK;
+        }
+        if (tx.failed()) {
+            throw new XsException(XsError.EIO);
+        }
+        if (!tx.validate()) {
+            throw new XsException(XsError.EAGAIN);
+        }
+        Caller c = s.caller();
+        if (!c.privileged() && quotas.exceeded(c, Quota.NODES,
+                (long) store.nodesOwnedBy(c.domid()) + tx.netNodesOwnedBy(c.domid()))) {
+            throw new XsException(XsError.ENOSPC);
+        }
+        tx.apply();
+        for (Change ch : tx.changes()) {
+            fireNow(ch);
+        }
+        return Reply.OK;
+    }
+
+    /** RESET_WATCHES drops the connection's watches and its transactions (XSA-330, XSA-484). */
+    public void resetWatches(Session s) {
+        for (Watch w : s.watches()) {
+            watches.remove(w);
+        }
+        s.watches().clear();
+        s.transactions().clear();
+    }
+}

@@ -1,0 +1,55 @@
+package org.jxenstore.exec;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jxenstore.access.Caller;
+import org.jxenstore.txn.Transaction;
+import org.jxenstore.watch.EventSink;
+import org.jxenstore.watch.Watch;
+
+/**
+ * The protocol state of one connection: who it is, its open transactions and its watches.
+ * Owned by the event-loop thread.
+ */
+public final class Session {
+    private Caller caller;
+    private final EventSink sink;
+    private final Map<Integer, Transaction> transactions = new HashMap<>();
+    private final List<Watch> watches = new ArrayList<>();
+    private int nextTransactionId = 1;
+
+    public Session(Caller caller, EventSink sink) {
+        this.caller = caller;
+        this.sink = sink;
+    }
+
+    public Caller caller() {
+        return caller;
+    }
+
+    public void setCaller(Caller c) {
+        caller = c;
+    }
+
+    public EventSink sink() {
+        return sink;
+    }
+
+    public Map<Integer, Transaction> transactions() {
+        return transactions;
+    }
+
+    public List<Watch> watches() {
+        return watches;
+    }
+
+    /** C's ids: a per-connection counter from 1, skipping ids still in use and 0. */
+    int allocateTransactionId() {
+        while (nextTransactionId == 0 || transactions.containsKey(nextTransactionId)) {
+            nextTransactionId++;
+        }
+        return nextTransactionId++;
+    }
+}

@@ -1,0 +1,206 @@
+package org.jxenstore.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import org.jxenstore.access.Caller;
+import org.jxenstore.exec.Session;
+import org.jxenstore.protocol.FrameDecoder;
+import org.jxenstore.protocol.Message;
+import org.jxenstore.protocol.MessageType;
+import org.jxenstore.protocol.Payload;
+import org.jxenstore.protocol.Wire;
+import org.jxenstore.watch.EventSink;
+
+/**
+ * One socket client: its input reassembly, its output queue (replies and watch events in one
+ * FIFO, so they reach the client in the order they were produced), and its protocol session.
+ * Owned by the event-loop thread.
+ */
+final class Connection implements EventSink {
+    /** Past this much queued output the connection's requests are not read until it drains. */
+    static final int OUTPUT_HIGH_WATER = 1 << 20;
+    /**
+     * Past this much queued output, watch events for it are dropped: a client that never reads
+     * can hurt only itself.
+     */
+    static final int OUTPUT_EVENT_LIMIT = 16 << 20;
+
+    private final int id;
+    private final SocketChannel channel;
+    private final EventLoop loop;
+    private final FrameDecoder decoder = new FrameDecoder();
+    private final ByteBuffer input = ByteBuffer.allocate(16 * 1024).flip();
+    private final ArrayDeque<Outgoing> output = new ArrayDeque<>();
+    private final HashSet<String> queuedEvents = new HashSet<>();
+    private final Session session;
+    private long outputBytes;
+    private long droppedEvents;
+    private SelectionKey key;
+    private boolean closed;
+
+    /** A queued message; {@code eventKey} names a watch event for duplicate suppression. */
+    private record Outgoing(ByteBuffer bytes, String eventKey) {
+    }
+
+    Connection(int id, SocketChannel channel, Caller caller, EventLoop loop) {
+        this.id = id;
+        this.channel = channel;
+        this.loop = loop;
+        this.session = new Session(caller, this);
+    }
+
+    int id() {
+        return id;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    SocketChannel channel() {
+        return channel;
+    }
+
+    void setKey(SelectionKey k) {
+        key = k;
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    @Override
+    public Caller caller() {
+        return session.caller();
+    }
+
+    /** Reads what the socket has; returns false at end of stream. */
+    boolean fill() throws IOException {
+        input.compact();
+        try {
+            return channel.read(input) >= 0;
+        } finally {
+            input.flip();
+        }
+    }
+
+    /**
+     * The next complete request from the bytes already read, or {@code null}.
+     *
+     * @throws FrameDecoder.OversizedFrameException the client claimed more than 4096 bytes
+     */
+    Message nextRequest() throws FrameDecoder.OversizedFrameException {
+        return input.hasRemaining() ? decoder.next(input) : null;
+    }
+
+    /** Whether unprocessed input is buffered (a request may be complete). */
+    boolean hasBufferedInput() {
+        return input.hasRemaining();
+    }
+
+    /** Whether the client must wait for its output to drain before more requests are read. */
+    boolean backedUp() {
+        return outputBytes > OUTPUT_HIGH_WATER;
+    }
+
+    void send(Message m) {
+        enqueue(new Outgoing(m.encode(), null));
+    }
+
+    /**
+     * Queues a WATCH_EVENT. Dropped if it would exceed the payload limit (XSA-324), if an
+     * identical event is still queued (XSA-326; special events are never merged), or if the
+     * client has let too much output pile up.
+     */
+    @Override
+    public void deliver(String path, String token) {
+        byte[] payload = Payload.strings(path, token);
+        if (payload.length > Wire.PAYLOAD_MAX || closed) {
+            return;
+        }
+        String dedup = path.startsWith("@") ? null : path + '\0' + token;
+        if (outputBytes > OUTPUT_EVENT_LIMIT || (dedup != null && !queuedEvents.add(dedup))) {
+            droppedEvents++;
+            return;
+        }
+        Message m = new Message(MessageType.WATCH_EVENT, 0, 0, payload);
+        loop.logEvent(this, m);
+        enqueue(new Outgoing(m.encode(), dedup));
+    }
+
+    long droppedEvents() {
+        return droppedEvents;
+    }
+
+    private void enqueue(Outgoing o) {
+        if (output.isEmpty()) {
+            loop.markDirty(this);
+        }
+        output.add(o);
+        outputBytes += o.bytes.remaining();
+    }
+
+    /**
+     * Writes as much queued output as the socket takes; asks for a write-ready callback if some
+     * is left.
+     */
+    void flush() throws IOException {
+        while (!output.isEmpty()) {
+            int batch = Math.min(output.size(), 64);
+            ByteBuffer[] bufs = new ByteBuffer[batch];
+            int i = 0;
+            for (Outgoing o : output) {
+                if (i == batch) {
+                    break;
+                }
+                bufs[i++] = o.bytes;
+            }
+            long written = channel.write(bufs);
+            outputBytes -= written;
+            while (!output.isEmpty() && !output.peek().bytes.hasRemaining()) {
+                Outgoing done = output.poll();
+                if (done.eventKey != null) {
+                    queuedEvents.remove(done.eventKey);
+                }
+            }
+            if (written == 0) {
+                break;
+            }
+        }
+        updateInterest();
+    }
+
+    void updateInterest() {
+        if (key == null || !key.isValid()) {
+            return;
+        }
+        int ops = backedUp() ? 0 : SelectionKey.OP_READ;
+        if (!output.isEmpty()) {
+            ops |= SelectionKey.OP_WRITE;
+        }
+        if (key.interestOps() != ops) {
+            key.interestOps(ops);
+        }
+    }
+
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        output.clear();
+        queuedEvents.clear();
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // The peer is gone either way.
+        }
+    }
+}

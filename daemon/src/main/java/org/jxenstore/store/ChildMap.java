@@ -1,0 +1,223 @@
+package org.jxenstore.store;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The children of a node: an immutable hash array mapped trie from name to child node.
+ *
+ * <p>Every update returns a new map that shares all untouched branches with the old one, so a
+ * write under {@code /local/domain} with thousands of domains copies a handful of small arrays,
+ * not the whole child list. C xenstored lists children in insertion order, so each entry carries
+ * the sequence number it was inserted with; {@link #names()} sorts by it.
+ */
+public final class ChildMap {
+    public static final ChildMap EMPTY = new ChildMap(Branch.EMPTY, 0, 0);
+
+    private static final int BITS = 5;
+    private static final int MASK = (1 << BITS) - 1;
+    private static final int MAX_SHIFT = 30;
+
+    private final Branch root;
+    private final int size;
+    private final long nextSeq;
+
+    private ChildMap(Branch root, int size, long nextSeq) {
+        this.root = root;
+        this.size = size;
+        this.nextSeq = nextSeq;
+    }
+
+    private record Entry(String name, Node node, long seq) {
+    }
+
+    /** Entries whose names share all 32 hash bits. */
+    private record Collision(Entry[] entries) {
+    }
+
+    /** A trie level: a bitmap of occupied slots and, per slot, an Entry, a Collision or a Branch. */
+    private record Branch(int bitmap, Object[] slots) {
+        static final Branch EMPTY = new Branch(0, new Object[0]);
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** The child with this name, or {@code null}. */
+    public Node get(String name) {
+        Entry e = find(name);
+        return e == null ? null : e.node;
+    }
+
+    private Entry find(String name) {
+        int h = name.hashCode();
+        Branch b = root;
+        for (int shift = 0; ; shift += BITS) {
+            int bit = 1 << ((h >>> shift) & MASK);
+            if ((b.bitmap & bit) == 0) {
+                return null;
+            }
+            Object slot = b.slots[Integer.bitCount(b.bitmap & (bit - 1))];
+            switch (slot) {
+                case Entry e -> {
+                    return e.name.equals(name) ? e : null;
+                }
+                case Collision c -> {
+                    for (Entry e : c.entries) {
+                        if (e.name.equals(name)) {
+                            return e;
+                        }
+                    }
+                    return null;
+                }
+                case Branch next -> b = next;
+                default -> throw new IllegalStateException();
+            }
+        }
+    }
+
+    /** This map with {@code name} bound to {@code node}; an existing name keeps its position. */
+    public ChildMap with(String name, Node node) {
+        Entry old = find(name);
+        Entry e = new Entry(name, node, old == null ? nextSeq : old.seq);
+        Branch r = insert(root, e, name.hashCode(), 0);
+        return new ChildMap(r, old == null ? size + 1 : size, old == null ? nextSeq + 1 : nextSeq);
+    }
+
+    /** This map without {@code name}. */
+    public ChildMap without(String name) {
+        if (find(name) == null) {
+            return this;
+        }
+        Branch r = remove(root, name, name.hashCode(), 0);
+        return size == 1 ? EMPTY : new ChildMap(r == null ? Branch.EMPTY : r, size - 1, nextSeq);
+    }
+
+    private static Branch insert(Branch b, Entry e, int h, int shift) {
+        int bit = 1 << ((h >>> shift) & MASK);
+        int idx = Integer.bitCount(b.bitmap & (bit - 1));
+        if ((b.bitmap & bit) == 0) {
+            Object[] s = new Object[b.slots.length + 1];
+            System.arraycopy(b.slots, 0, s, 0, idx);
+            s[idx] = e;
+            System.arraycopy(b.slots, idx, s, idx + 1, b.slots.length - idx);
+            return new Branch(b.bitmap | bit, s);
+        }
+        Object slot = b.slots[idx];
+        Object replacement = switch (slot) {
+            case Entry old when old.name.equals(e.name) -> e;
+            case Entry old when old.name.hashCode() == h -> new Collision(new Entry[] {old, e});
+            case Entry old -> {
+                if (shift >= MAX_SHIFT) {
+                    throw new IllegalStateException("distinct hashes exhausted the trie");
+                }
+                Branch sub = insert(insert(Branch.EMPTY, old, old.name.hashCode(), shift + BITS), e, h, shift + BITS);
+                yield sub;
+            }
+            case Collision c -> {
+                Entry[] es = c.entries;
+                for (int i = 0; i < es.length; i++) {
+                    if (es[i].name.equals(e.name)) {
+                        Entry[] copy = es.clone();
+                        copy[i] = e;
+                        yield new Collision(copy);
+                    }
+                }
+                Entry[] copy = Arrays.copyOf(es, es.length + 1);
+                copy[es.length] = e;
+                yield new Collision(copy);
+            }
+            case Branch sub -> insert(sub, e, h, shift + BITS);
+            default -> throw new IllegalStateException();
+        };
+        Object[] s = b.slots.clone();
+        s[idx] = replacement;
+        return new Branch(b.bitmap, s);
+    }
+
+    /** Returns the branch without the name, or {@code null} if it became empty. */
+    private static Branch remove(Branch b, String name, int h, int shift) {
+        int bit = 1 << ((h >>> shift) & MASK);
+        int idx = Integer.bitCount(b.bitmap & (bit - 1));
+        Object slot = b.slots[idx];
+        Object replacement = switch (slot) {
+            case Entry e -> null;
+            case Collision c -> {
+                Entry[] es = c.entries;
+                if (es.length == 2) {
+                    yield es[0].name.equals(name) ? es[1] : es[0];
+                }
+                yield new Collision(Arrays.stream(es).filter(x -> !x.name.equals(name)).toArray(Entry[]::new));
+            }
+            case Branch sub -> {
+                Branch r = remove(sub, name, h, shift + BITS);
+                // A branch left holding a single entry collapses into that entry.
+                if (r != null && r.slots.length == 1 && r.slots[0] instanceof Entry only) {
+                    yield only;
+                }
+                yield r;
+            }
+            default -> throw new IllegalStateException();
+        };
+        if (replacement != null) {
+            Object[] s = b.slots.clone();
+            s[idx] = replacement;
+            return new Branch(b.bitmap, s);
+        }
+        if (b.slots.length == 1) {
+            return null;
+        }
+        Object[] s = new Object[b.slots.length - 1];
+        System.arraycopy(b.slots, 0, s, 0, idx);
+        System.arraycopy(b.slots, idx + 1, s, idx, b.slots.length - idx - 1);
+        return new Branch(b.bitmap & ~bit, s);
+    }
+
+    /** The child names in insertion order, as C xenstored lists them. */
+    public List<String> names() {
+        List<Entry> all = entries();
+        all.sort(Comparator.comparingLong(Entry::seq));
+        List<String> out = new ArrayList<>(all.size());
+        for (Entry e : all) {
+            out.add(e.name);
+        }
+        return out;
+    }
+
+    /** The children in insertion order. */
+    public List<Node> nodes() {
+        List<Entry> all = entries();
+        all.sort(Comparator.comparingLong(Entry::seq));
+        List<Node> out = new ArrayList<>(all.size());
+        for (Entry e : all) {
+            out.add(e.node);
+        }
+        return out;
+    }
+
+    private List<Entry> entries() {
+        List<Entry> out = new ArrayList<>(size);
+        // An explicit stack: the trie is at most seven levels deep, but no recursion is needed.
+        ArrayList<Branch> stack = new ArrayList<>();
+        stack.add(root);
+        while (!stack.isEmpty()) {
+            Branch b = stack.removeLast();
+            for (Object slot : b.slots) {
+                switch (slot) {
+                    case Entry e -> out.add(e);
+                    case Collision c -> out.addAll(Arrays.asList(c.entries));
+                    case Branch sub -> stack.add(sub);
+                    default -> throw new IllegalStateException();
+                }
+            }
+        }
+        return out;
+    }
+}

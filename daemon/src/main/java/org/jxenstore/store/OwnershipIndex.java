@@ -1,0 +1,87 @@
+package org.jxenstore.store;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.jxenstore.access.Perm;
+import org.jxenstore.access.Perms;
+
+/**
+ * Which nodes each domain owns and which nodes name it in an ACL entry, kept up to date by every
+ * change to the live store. The node quota reads the first; domain teardown reads both, so that
+ * it costs time proportional to the dead domain's own nodes, not to the whole tree.
+ */
+final class OwnershipIndex {
+    private final Map<Integer, Set<String>> owned = new HashMap<>();
+    private final Map<Integer, Set<String>> mentioned = new HashMap<>();
+
+    void add(String path, Perms perms) {
+        owned.computeIfAbsent(perms.owner(), k -> new HashSet<>()).add(path);
+        var entries = perms.entries();
+        for (int i = 1; i < entries.size(); i++) {
+            mentioned.computeIfAbsent(entries.get(i).domid(), k -> new HashSet<>()).add(path);
+        }
+    }
+
+    void remove(String path, Perms perms) {
+        drop(owned, perms.owner(), path);
+        var entries = perms.entries();
+        for (int i = 1; i < entries.size(); i++) {
+            drop(mentioned, entries.get(i).domid(), path);
+        }
+    }
+
+    void change(String path, Perms before, Perms after) {
+        if (before.equals(after)) {
+            return;
+        }
+        remove(path, before);
+        add(path, after);
+    }
+
+    private static void drop(Map<Integer, Set<String>> m, int domid, String path) {
+        Set<String> s = m.get(domid);
+        if (s != null && s.remove(path) && s.isEmpty()) {
+            m.remove(domid);
+        }
+    }
+
+    int ownedCount(int domid) {
+        Set<String> s = owned.get(domid);
+        return s == null ? 0 : s.size();
+    }
+
+    Set<String> ownedBy(int domid) {
+        return Set.copyOf(owned.getOrDefault(domid, Set.of()));
+    }
+
+    Set<String> mentioning(int domid) {
+        return Set.copyOf(mentioned.getOrDefault(domid, Set.of()));
+    }
+
+    /** Owner → number of nodes, for {@code check} and {@code memreport}. */
+    Map<Integer, Integer> ownedCounts() {
+        Map<Integer, Integer> out = new HashMap<>();
+        owned.forEach((d, s) -> out.put(d, s.size()));
+        return out;
+    }
+
+    /** Whether the ACL index holds exactly the entries of the given (path → perms) list. */
+    boolean mentionsMatch(Map<Integer, Integer> expectedCounts) {
+        Map<Integer, Integer> actual = new HashMap<>();
+        mentioned.forEach((d, s) -> actual.put(d, s.size()));
+        return actual.equals(expectedCounts);
+    }
+
+    static void countMentions(Perms perms, Map<Integer, Integer> into) {
+        var entries = perms.entries();
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 1; i < entries.size(); i++) {
+            Perm p = entries.get(i);
+            if (seen.add(p.domid())) {
+                into.merge(p.domid(), 1, Integer::sum);
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package org.jxenstore.store;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jxenstore.access.Perms;
+import org.jxenstore.protocol.Payload;
+
+/**
+ * The live store: a persistent tree of immutable {@link Node}s, the global generation counter,
+ * and the ownership index.
+ *
+ * <p>A change copies the path from the changed node to the root and shares everything else, so
+ * {@link #root()} is an O(1) consistent snapshot (used by {@code check} and by serialisation).
+ * No method recurses on the tree's depth: paths are walked with loops and explicit stacks.
+ */
+public final class Store implements NodeView {
+    private Node root;
+    private long generation;
+    private final OwnershipIndex index = new OwnershipIndex();
+    private final Map<String, Perms> specialPerms = new HashMap<>();
+
+    /** C's initial tree: {@code /}, {@code /tool}, {@code /tool/xenstored}, owned by the master domain. */
+    public Store(int masterDomid) {
+        Perms perms = Perms.ownedBy(masterDomid);
+        root = new Node(Payload.EMPTY, perms, ChildMap.EMPTY, 0);
+        index.add(NodePath.ROOT, perms);
+        put("/tool", Payload.EMPTY, perms);
+        put("/tool/xenstored", Payload.EMPTY, perms);
+        specialPerms.put(NodePath.INTRODUCE_DOMAIN, perms);
+        specialPerms.put(NodePath.RELEASE_DOMAIN, perms);
+    }
+
+    /** Bumps and returns the global generation count. */
+    public long nextGeneration() {
+        return ++generation;
+    }
+
+    /** The current generation count, without bumping it. */
+    public long generation() {
+        return generation;
+    }
+
+    /** The whole tree as it is now; it never changes afterwards. */
+    public Node root() {
+        return root;
+    }
+
+    @Override
+    public Node get(String path) {
+        Node n = root;
+        for (String c : NodePath.components(path)) {
+            n = n.children().get(c);
+            if (n == null) {
+                return null;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void put(String path, byte[] value, Perms perms) {
+        String[] comps = NodePath.components(path);
+        long gen = nextGeneration();
+        if (comps.length == 0) {
+            index.change(path, root.perms(), perms);
+            root = new Node(value, perms, root.children(), gen);
+            return;
+        }
+        Node[] ancestors = ancestorsOf(comps);
+        Node parent = ancestors[comps.length - 1];
+        String name = comps[comps.length - 1];
+        Node existing = parent.children().get(name);
+        Node created;
+        if (existing == null) {
+            created = new Node(value, perms, ChildMap.EMPTY, gen);
+            index.add(path, perms);
+        } else {
+            created = new Node(value, perms, existing.children(), gen);
+            index.change(path, existing.perms(), perms);
+        }
+        // Adding a child rewrites the parent (new generation); changing one does not (as in C).
+        Node child = created;
+        for (int i = comps.length - 1; i >= 0; i--) {
+            Node p = ancestors[i];
+            long g = (i == comps.length - 1 && existing == null) ? gen : p.generation();
+            child = p.withChildren(p.children().with(comps[i], child), g);
+        }
+        root = child;
+    }
+
+    /** The nodes from the root down to the parent of the path's last component. */
+    private Node[] ancestorsOf(String[] comps) {
+        Node[] ancestors = new Node[comps.length];
+        Node n = root;
+        for (int i = 0; i < comps.length; i++) {
+            ancestors[i] = n;
+            if (i < comps.length - 1) {
+                n = n.children().get(comps[i]);
+                if (n == null) {
+                    throw new IllegalStateException("parent of " + String.join("/", comps) + " missing");
+                }
+            }
+        }
+        return ancestors;
+    }
+
+    @Override
+    public List<Removed> remove(String path) {
+        String[] comps = NodePath.components(path);
+        if (comps.length == 0) {
+            throw new IllegalArgumentException("the root cannot be removed");
+        }
+        Node target = get(path);
+        if (target == null) {
+            return List.of();
+        }
+        List<Removed> removed = subtree(path, target);
+        for (Removed r : removed) {
+            index.remove(r.path(), r.perms());
+        }
+        long gen = nextGeneration();
+        Node[] ancestors = ancestorsOf(comps);
+        Node parent = ancestors[comps.length - 1];
+        Node child = parent.withChildren(parent.children().without(comps[comps.length - 1]), gen);
+        for (int i = comps.length - 2; i >= 0; i--) {
+            Node p = ancestors[i];
+            child = p.withChildren(p.children().with(comps[i], child), p.generation());
+        }
+        root = child;
+        return removed;
+    }
+
+    /** Every node of a subtree, its root first, walked with an explicit stack. */
+    public static List<Removed> subtree(String path, Node top) {
+        List<Removed> out = new ArrayList<>();
+        ArrayList<String> paths = new ArrayList<>();
+        ArrayList<Node> nodes = new ArrayList<>();
+        paths.add(path);
+        nodes.add(top);
+        while (!paths.isEmpty()) {
+            String p = paths.removeLast();
+            Node n = nodes.removeLast();
+            out.add(new Removed(p, n.perms(), n.generation()));
+            for (String name : n.children().names()) {
+                paths.add(NodePath.child(p, name));
+                nodes.add(n.children().get(name));
+            }
+        }
+        return out;
+    }
+
+    /** Permissions of a special node ({@code @introduceDomain}, {@code @releaseDomain}). */
+    public Perms specialPerms(String name) {
+        return specialPerms.get(name);
+    }
+
+    /** Whether {@code name} is one of the special nodes that carry permissions. */
+    public boolean isSpecialNode(String name) {
+        return specialPerms.containsKey(name);
+    }
+
+    public void setSpecialPerms(String name, Perms perms) {
+        specialPerms.put(name, perms);
+    }
+
+    /** Number of nodes {@code domid} owns, for the node quota. */
+    public int nodesOwnedBy(int domid) {
+        return index.ownedCount(domid);
+    }
+
+    /** Paths of the nodes {@code domid} owns. */
+    public Set<String> pathsOwnedBy(int domid) {
+        return index.ownedBy(domid);
+    }
+
+    /** Paths of the nodes whose ACL names {@code domid}. */
+    public Set<String> pathsMentioning(int domid) {
+        return index.mentioning(domid);
+    }
+
+    /** Owner → node count as the index holds it. */
+    public Map<Integer, Integer> ownedCounts() {
+        return index.ownedCounts();
+    }
+
+    /** Whether the ACL index agrees with a count made from the tree. */
+    public boolean aclIndexMatches(Map<Integer, Integer> mentionCounts) {
+        return index.mentionsMatch(mentionCounts);
+    }
+
+    /** Adds the ACL domids of {@code perms} (each once) to a per-domid count. */
+    public static void countMentions(Perms perms, Map<Integer, Integer> into) {
+        OwnershipIndex.countMentions(perms, into);
+    }
+}

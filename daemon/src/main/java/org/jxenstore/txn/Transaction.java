@@ -1,0 +1,193 @@
+package org.jxenstore.txn;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.jxenstore.access.Perms;
+import org.jxenstore.store.ChildMap;
+import org.jxenstore.store.Node;
+import org.jxenstore.store.NodePath;
+import org.jxenstore.store.NodeView;
+import org.jxenstore.store.Store;
+
+/**
+ * One open transaction: C xenstored's optimistic, per-node scheme.
+ *
+ * <p>The first time the transaction touches a path it reads the live node (an O(1) pointer to
+ * an immutable node) and remembers that node's generation, or that it was absent. Later accesses
+ * see the transaction's own copy, so reads are repeatable and the transaction sees its own
+ * writes; nothing is copied up front. At commit every remembered generation is compared with the
+ * live one: any difference, even a rewrite with the same value, means another writer got there
+ * first, and the commit fails with EAGAIN. Otherwise the transaction's changes are applied to the
+ * live store. Because creating or removing a child rewrites the parent, and creating a node reads
+ * its parent, two transactions that each add a child to the same parent conflict, exactly as in C.
+ */
+public final class Transaction implements NodeView {
+    private static final long ABSENT = -1;
+
+    private final int id;
+    private final Store live;
+    private final Map<String, Node> view = new HashMap<>();
+    private final Map<String, Long> firstSeen = new HashMap<>();
+    private final LinkedHashSet<String> written = new LinkedHashSet<>();
+    private final List<String> removedRoots = new ArrayList<>();
+    private final List<Change> changes = new ArrayList<>();
+    private boolean failed;
+
+    public Transaction(int id, Store live) {
+        this.id = id;
+        this.live = live;
+        live.nextGeneration();
+    }
+
+    public int id() {
+        return id;
+    }
+
+    /** Number of distinct nodes touched, for the {@code transaction-nodes} quota. */
+    public int nodesTouched() {
+        return firstSeen.size();
+    }
+
+    /** Marks the transaction as failed: a change inside it went wrong, so it may not commit (XSA-415). */
+    public void fail() {
+        failed = true;
+    }
+
+    public boolean failed() {
+        return failed;
+    }
+
+    /** A change the transaction made, in order, for the watch events fired at commit. */
+    public void record(Change change) {
+        changes.add(change);
+    }
+
+    public List<Change> changes() {
+        return changes;
+    }
+
+    @Override
+    public Node get(String path) {
+        if (view.containsKey(path)) {
+            return view.get(path);
+        }
+        Node n = live.get(path);
+        view.put(path, n);
+        firstSeen.put(path, n == null ? ABSENT : n.generation());
+        return n;
+    }
+
+    @Override
+    public void put(String path, byte[] value, Perms perms) {
+        Node existing = get(path);
+        long gen = live.generation();
+        if (existing != null) {
+            view.put(path, new Node(value, perms, existing.children(), gen));
+        } else {
+            String parentPath = NodePath.parent(path);
+            Node parent = get(parentPath);
+            if (parent == null) {
+                throw new IllegalStateException("parent of " + path + " missing in transaction");
+            }
+            Node created = new Node(value, perms, ChildMap.EMPTY, gen);
+            view.put(path, created);
+            view.put(parentPath, parent.withChildren(parent.children().with(NodePath.name(path), created), gen));
+        }
+        written.add(path);
+    }
+
+    @Override
+    public List<Removed> remove(String path) {
+        Node top = get(path);
+        if (top == null) {
+            return List.of();
+        }
+        List<Removed> removed = new ArrayList<>();
+        // Walk this transaction's view of the subtree, so nodes it created are removed too.
+        ArrayList<String> stack = new ArrayList<>();
+        stack.add(path);
+        while (!stack.isEmpty()) {
+            String p = stack.removeLast();
+            Node n = get(p);
+            if (n == null) {
+                continue;
+            }
+            removed.add(new Removed(p, n.perms(), n.generation()));
+            for (String name : n.children().names()) {
+                stack.add(NodePath.child(p, name));
+            }
+            view.put(p, null);
+            written.add(p);
+        }
+        String parentPath = NodePath.parent(path);
+        Node parent = get(parentPath);
+        view.put(parentPath, parent.withChildren(parent.children().without(NodePath.name(path)), live.generation()));
+        removedRoots.add(path);
+        return removed;
+    }
+
+    /** Whether every node this transaction touched is still as it first saw it. */
+    public boolean validate() {
+        for (Map.Entry<String, Long> e : firstSeen.entrySet()) {
+            Node n = live.get(e.getKey());
+            long now = n == null ? ABSENT : n.generation();
+            if (now != e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Applies the changes to the live store. Call only after {@link #validate()} succeeded:
+     * every touched node is then unchanged, so replaying removals first and then the surviving
+     * nodes, parents before children, reproduces this transaction's view in the live tree.
+     */
+    public void apply() {
+        for (String r : removedRoots) {
+            if (NodePath.parent(r) != null) {
+                live.remove(r);
+            }
+        }
+        List<String> puts = new ArrayList<>();
+        for (String p : written) {
+            if (view.get(p) != null) {
+                puts.add(p);
+            }
+        }
+        puts.sort(Comparator.comparingInt(Transaction::depth));
+        for (String p : puts) {
+            Node n = view.get(p);
+            live.put(p, n.value(), n.perms());
+        }
+    }
+
+    private static int depth(String path) {
+        int d = 0;
+        for (int i = 0; i < path.length(); i++) {
+            if (path.charAt(i) == '/') {
+                d++;
+            }
+        }
+        return d;
+    }
+
+    /** Number of nodes this transaction created minus removed, per owner, for the node quota. */
+    public int netNodesOwnedBy(int domid) {
+        int net = 0;
+        for (String p : written) {
+            Node now = view.get(p);
+            Long seen = firstSeen.get(p);
+            boolean existedBefore = seen != null && seen != ABSENT;
+            Node before = existedBefore ? live.get(p) : null;
+            boolean ownedBefore = before != null && before.perms().owner() == domid;
+            boolean ownedNow = now != null && now.perms().owner() == domid;
+            net += (ownedNow ? 1 : 0) - (ownedBefore ? 1 : 0);
+        }
+        return net;
+    }
+}

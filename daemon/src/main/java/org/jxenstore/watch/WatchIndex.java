@@ -1,0 +1,120 @@
+package org.jxenstore.watch;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Every registered watch, in a trie keyed by path components. Matching a change walks the
+ * changed path once: O(depth), not O(number of watches), however many domains watch their own
+ * subtrees. Special names ({@code @releaseDomain/5}) live in the same trie, under their first
+ * component.
+ */
+public final class WatchIndex {
+    private final Level root = new Level(null, null);
+    private int size;
+
+    private static final class Level {
+        final Level parent;
+        final String name;
+        final Map<String, Level> children = new HashMap<>(4);
+        final List<Watch> watches = new ArrayList<>(1);
+
+        Level(Level parent, String name) {
+            this.parent = parent;
+            this.name = name;
+        }
+    }
+
+    /** The trie components of a path: "/a/b" → [a, b]; "@x/5" → [@x, 5]; "/" → []. */
+    private static String[] keys(String path) {
+        if (path.equals("/")) {
+            return new String[0];
+        }
+        return (path.startsWith("/") ? path.substring(1) : path).split("/", -1);
+    }
+
+    public void add(Watch w) {
+        Level l = root;
+        for (String k : keys(w.path())) {
+            Level p = l;
+            l = l.children.computeIfAbsent(k, n -> new Level(p, n));
+        }
+        l.watches.add(w);
+        size++;
+    }
+
+    /** Removes a watch (by identity); prunes levels left empty. */
+    public boolean remove(Watch w) {
+        Level l = find(w.path());
+        if (l == null || !l.watches.remove(w)) {
+            return false;
+        }
+        size--;
+        while (l.parent != null && l.watches.isEmpty() && l.children.isEmpty()) {
+            l.parent.children.remove(l.name);
+            l = l.parent;
+        }
+        return true;
+    }
+
+    private Level find(String path) {
+        Level l = root;
+        for (String k : keys(path)) {
+            l = l.children.get(k);
+            if (l == null) {
+                return null;
+            }
+        }
+        return l;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /**
+     * Calls {@code action} for every watch on {@code path} or on one of its ancestors whose depth
+     * reaches it, with the number of levels between them.
+     */
+    public void forEachCovering(String path, BiConsumer<Watch, Integer> action) {
+        String[] ks = keys(path);
+        Level l = root;
+        for (int i = 0; ; i++) {
+            for (Watch w : List.copyOf(l.watches)) {
+                int levels = ks.length - i;
+                if (w.reaches(levels)) {
+                    action.accept(w, levels);
+                }
+            }
+            if (i == ks.length) {
+                return;
+            }
+            l = l.children.get(ks[i]);
+            if (l == null) {
+                return;
+            }
+        }
+    }
+
+    /** The watches registered exactly on {@code path}. */
+    public List<Watch> exactly(String path) {
+        Level l = find(path);
+        return l == null ? List.of() : List.copyOf(l.watches);
+    }
+
+    /** Every watch, for {@code check}: walked with an explicit stack. */
+    public List<Watch> all() {
+        List<Watch> out = new ArrayList<>(size);
+        ArrayList<Level> stack = new ArrayList<>();
+        stack.add(root);
+        while (!stack.isEmpty()) {
+            Level l = stack.removeLast();
+            out.addAll(l.watches);
+            stack.addAll(l.children.values());
+        }
+        return out;
+    }
+}
