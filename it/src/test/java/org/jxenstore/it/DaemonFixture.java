@@ -22,7 +22,12 @@ public final class DaemonFixture implements AutoCloseable {
     /** Starts a daemon with C xenstored's defaults and {@code -D}. */
     public static DaemonFixture start() throws IOException {
         Path dir = Files.createTempDirectory("jxs-");
-        return new DaemonFixture(dir, Daemon.start(Config.defaults(dir.resolve("socket"))));
+        try {
+            return new DaemonFixture(dir, Daemon.start(Config.defaults(dir.resolve("socket"))));
+        } catch (IOException | RuntimeException e) {
+            deleteTree(dir);
+            throw e;
+        }
     }
 
     /** Starts a daemon with the given configuration (its socket path is used as given). */
@@ -41,5 +46,14 @@ public final class DaemonFixture implements AutoCloseable {
     @Override
     public void close() {
         daemon.close();
+        deleteTree(dir);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // A leftover temporary folder is harmless.
+        }
     }
 }
