@@ -108,9 +108,17 @@ public final class Daemon implements AutoCloseable {
         return config.socketPath();
     }
 
-    /** Blocks until the daemon has stopped (after {@link #close()} or a fatal error). */
-    public void awaitTermination() throws InterruptedException {
+    /**
+     * Blocks until the daemon has stopped.
+     *
+     * @throws IOException if it stopped on its own because serving failed, rather than by
+     *                     {@link #close()}
+     */
+    public void awaitTermination() throws InterruptedException, IOException {
         thread.join();
+        if (loop.failure() != null) {
+            throw new IOException("serving failed: " + loop.failure().getMessage(), loop.failure());
+        }
     }
 
     /** Stops serving, closes every connection and removes the socket file. */

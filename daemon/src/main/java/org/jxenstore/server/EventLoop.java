@@ -44,6 +44,7 @@ final class EventLoop implements Runnable {
     private final LinkedHashSet<Connection> dirty = new LinkedHashSet<>();
     private final LinkedHashSet<Connection> unfinished = new LinkedHashSet<>();
     private volatile boolean running = true;
+    private volatile IOException failure;
     private int nextId = 1;
 
     EventLoop(ServerSocketChannel server, RequestExecutor executor, AccessLog log, Caller socketCaller)
@@ -64,6 +65,11 @@ final class EventLoop implements Runnable {
             out.add(c.session());
         }
         return out;
+    }
+
+    /** Why the loop stopped on its own, or {@code null}. */
+    IOException failure() {
+        return failure;
     }
 
     void stop() {
@@ -93,6 +99,7 @@ final class EventLoop implements Runnable {
                 log.flush();
             }
         } catch (IOException e) {
+            failure = e;
             log.note("event loop stopped: " + e);
         } finally {
             for (Connection c : List.copyOf(connections.values())) {

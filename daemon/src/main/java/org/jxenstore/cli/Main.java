@@ -1,0 +1,136 @@
+package org.jxenstore.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jxenstore.server.Config;
+import org.jxenstore.server.Daemon;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * {@code jxenstored}: parses C xenstored's command line, starts the daemon and serves until
+ * SIGTERM/SIGINT. Every failure is one line on standard error: a usage error exits with 2,
+ * anything that stops the daemon from serving with 1.
+ */
+public final class Main {
+    static final int FAILED = 1;
+
+    static final String NO_RING_TRANSPORT = "domain initialisation needs Xen (ring transport not"
+            + " built yet); run with -D to serve the Unix socket only";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int status = run(args, System.getenv(), System.out, System.err);
+        // After serving, returning lets a shutdown hook that is still running finish; exit()
+        // from here would block on it.
+        if (status != CommandLine.ExitCode.OK) {
+            System.exit(status);
+        }
+    }
+
+    /** Parses {@code args}, then serves until the daemon stops; returns the exit status. */
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        XenstoredOptions options = new XenstoredOptions();
+        CommandLine cli = options.commandLine();
+        try {
+            cli.parseArgs(args);
+        } catch (ParameterException e) {
+            err.println("jxenstored: " + oneLine(e.getMessage()) + " (see --help)");
+            return CommandLine.ExitCode.USAGE;
+        }
+        if (cli.isUsageHelpRequested()) {
+            cli.usage(out);
+            return CommandLine.ExitCode.OK;
+        }
+        if (options.liveUpdate()) {
+            err.println("jxenstored: live update (-U) is not supported: the previous daemon's"
+                    + " state cannot be taken over");
+            return FAILED;
+        }
+        Config config = options.toConfig(SocketLocation.from(env));
+        if (!config.noDomainInit()) {
+            err.println("jxenstored: " + NO_RING_TRANSPORT);
+            return FAILED;
+        }
+        try {
+            serve(config, options.outputPid(), env, out);
+            return CommandLine.ExitCode.OK;
+        } catch (IOException e) {
+            err.println("jxenstored: " + describe(e));
+            return FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return FAILED;
+        }
+    }
+
+    private static void serve(Config config, boolean outputPid, Map<String, String> env,
+            PrintStream out) throws IOException, InterruptedException {
+        PidFile pidFile = config.pidFile() == null ? null : PidFile.claim(config.pidFile());
+        Daemon daemon;
+        try {
+            // As C does: /run is a tmpfs, so the run directory is gone after every boot.
+            Files.createDirectories(config.socketPath().getParent());
+            daemon = Daemon.start(config);
+        } catch (IOException e) {
+            if (pidFile != null) {
+                pidFile.close();
+            }
+            throw e;
+        }
+        // Run by the shutdown hook on SIGTERM/SIGINT, and by this thread if the daemon stops on
+        // its own: whichever comes first stops serving, removes the socket, then the pid file.
+        AtomicBoolean stopped = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (stopped.compareAndSet(false, true)) {
+                daemon.close();
+                if (pidFile != null) {
+                    pidFile.close();
+                }
+            }
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "jxenstored-shutdown"));
+        try {
+            long pid = ProcessHandle.current().pid();
+            if (pidFile != null) {
+                pidFile.write(pid);
+            }
+            if (outputPid) {
+                out.println(pid);
+                out.flush();
+            }
+            SystemdReadiness.announce(env, pid);
+            daemon.awaitTermination();
+        } finally {
+            stop.run();
+        }
+    }
+
+    /** The reason of a failure, without the exception's class name: "path: why". */
+    private static String describe(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() == null) {
+            // java.nio leaves the reason out for the commonest errno values.
+            String why = switch (e) {
+                case FileAlreadyExistsException _ -> "already exists";
+                case NoSuchFileException _ -> "no such file or directory";
+                case AccessDeniedException _ -> "permission denied";
+                default -> e.getClass().getSimpleName();
+            };
+            return f.getFile() + ": " + why;
+        }
+        return oneLine(String.valueOf(e.getMessage()));
+    }
+
+    private static String oneLine(String message) {
+        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+}

@@ -1,0 +1,57 @@
+package org.jxenstore.cli;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The pid file of {@code -F}. Like C xenstored, the daemon holds a POSIX lock on it for as long as
+ * it runs, so a second daemon given the same file refuses to start instead of taking the socket
+ * away from the first one.
+ */
+final class PidFile implements AutoCloseable {
+    private final Path path;
+    private final FileChannel channel;
+
+    private PidFile(Path path, FileChannel channel) {
+        this.path = path;
+        this.channel = channel;
+    }
+
+    /** Opens and locks the file; it stays empty until {@link #write}. */
+    static PidFile claim(Path path) throws IOException {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            if (channel.tryLock() == null) {
+                throw new IOException(path + " is locked: another xenstored is running");
+            }
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        return new PidFile(path, channel);
+    }
+
+    void write(long pid) throws IOException {
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap((pid + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+    }
+
+    /**
+     * Removes the file, then releases the lock (in that order, so that a daemon that claims it
+     * next never loses its own file).
+     */
+    @Override
+    public void close() {
+        try {
+            Files.deleteIfExists(path);
+            channel.close();
+        } catch (IOException e) {
+            System.err.println("jxenstored: cannot remove " + path + ": " + e.getMessage());
+        }
+    }
+}

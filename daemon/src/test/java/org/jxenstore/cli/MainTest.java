@@ -1,0 +1,106 @@
+package org.jxenstore.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What {@code jxenstored} answers before it serves: help, usage errors, refusals. */
+class MainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(Map<String, String> env, String... args) {
+        return Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void minusHPrintsTheHelpOnStandardOutputAndSucceeds() {
+        assertEquals(0, run(Map.of(), "-H"));
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertTrue(help.startsWith("Usage: jxenstored [OPTIONS]"), help);
+        assertTrue(help.contains("--no-domain-init"));
+        assertEquals("", stderr());
+    }
+
+    @Test
+    void anInvalidValueIsOneLineAndExitStatusTwo() {
+        assertEquals(2, run(Map.of(), "-D", "-Q", "bogus=1"));
+        assertEquals("jxenstored: --quota: unknown quota \"bogus\" (see --help)\n", stderr());
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anUnknownOptionIsAUsageError() {
+        assertEquals(2, run(Map.of(), "--bogus"));
+        assertEquals(1, stderr().lines().count(), stderr());
+    }
+
+    @Test
+    void withoutMinusDItRefusesUntilThereIsARingTransport(@TempDir Path dir) {
+        assertEquals(1, run(Map.of("XENSTORED_RUNDIR", dir.toString())));
+        assertEquals("jxenstored: " + Main.NO_RING_TRANSPORT + "\n", stderr());
+        assertEquals(0, dir.toFile().list().length, "nothing is created");
+    }
+
+    @Test
+    void liveUpdateIsRefused() {
+        assertEquals(1, run(Map.of(), "-D", "-U"));
+        assertTrue(stderr().startsWith("jxenstored: live update (-U) is not supported"), stderr());
+    }
+
+    @Test
+    void aRunDirectoryThatCannotBeCreatedIsOneLineAndExitStatusOne(@TempDir Path dir)
+            throws IOException {
+        Path file = Files.createFile(dir.resolve("file"));
+        assertEquals(1, run(Map.of("XENSTORED_RUNDIR", file.resolve("run").toString()), "-D"));
+        assertEquals("jxenstored: " + file.resolve("run") + ": Not a directory\n", stderr());
+    }
+
+    @Test
+    void aPidFileLockedByAnotherDaemonIsRefusedAndKept(@TempDir Path dir) throws IOException {
+        Path pid = dir.resolve("xenstored.pid");
+        try (PidFile other = PidFile.claim(pid)) {
+            other.write(4242);
+            // The lock is per process, so a second claim from this JVM must come from a child.
+            ProcessBuilder start = new ProcessBuilder(javaCommand(), "-cp",
+                    System.getProperty("java.class.path"), Main.class.getName(), "-D", "-F", pid.toString())
+                    .redirectErrorStream(true);
+            // Should the lock ever fail to hold, the second daemon still stays out of /var/run.
+            start.environment().remove("XENSTORED_PATH");
+            start.environment().put("XENSTORED_RUNDIR", dir.toString());
+            Process second = start.start();
+            String output = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(1, waitFor(second), output);
+            assertEquals("jxenstored: " + pid + " is locked: another xenstored is running\n", output);
+            assertEquals("4242\n", Files.readString(pid));
+        }
+        assertTrue(Files.notExists(pid), "the owner removes it when it stops");
+    }
+
+    private static String javaCommand() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int waitFor(Process process) {
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package org.jxenstore.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code bin/jxenstored} run as a user runs it: as a subprocess, with C xenstored's options and
+ * environment.
+ */
+class LauncherTest {
+    /** Room for the launcher to build the daemon first, if the jar is older than the sources. */
+    private static final Duration DEADLINE = Duration.ofMinutes(5);
+    private static final int XS_READ = 2;
+
+    // Surefire runs each module's tests in the module's folder.
+    private static final Path LAUNCHER = Path.of("").toAbsolutePath().getParent()
+            .resolve("bin/jxenstored");
+
+    @TempDir
+    Path dir;
+
+    private record Exit(int status, String out, String err) {
+    }
+
+    private ProcessBuilder launcher(Path rundir, String... args) {
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // Only XENSTORED_RUNDIR may say where the socket goes, never the caller's environment.
+        builder.environment().remove("XENSTORED_PATH");
+        builder.environment().remove("JXENSTORED_LOG");
+        builder.environment().remove("NOTIFY_SOCKET");
+        builder.environment().put("XENSTORED_RUNDIR", rundir.toString());
+        // Files, not pipes: a detached daemon keeps what it inherits open after the launcher exits.
+        return builder.redirectOutput(dir.resolve("out").toFile())
+                .redirectError(dir.resolve("err").toFile());
+    }
+
+    private Exit run(Path rundir, String... args) throws IOException, InterruptedException {
+        Process process = launcher(rundir, args).start();
+        assertTrue(process.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the launcher returns");
+        return new Exit(process.exitValue(), Files.readString(dir.resolve("out")),
+                Files.readString(dir.resolve("err")));
+    }
+
+    private static String[] inForeground(boolean foreground, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        if (foreground) {
+            all.addFirst("--no-fork");
+        }
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void minusHPrintsTheHelpAndSucceeds() throws Exception {
+        Exit exit = run(dir.resolve("run"), "-H");
+        assertEquals(0, exit.status(), exit.err());
+        assertTrue(exit.out().startsWith("Usage: jxenstored"), exit.out());
+        assertTrue(exit.out().contains("--entry-nb"), exit.out());
+        assertEquals("", exit.err());
+    }
+
+    @ParameterizedTest(name = "foreground: {0}")
+    @ValueSource(booleans = {true, false})
+    void anUnknownQuotaIsOneLineAndAFailure(boolean foreground) throws Exception {
+        Exit exit = run(dir.resolve("run"), inForeground(foreground, "-D", "-Q", "bogus=1"));
+        assertNotEquals(0, exit.status());
+        assertEquals(1, exit.err().lines().count(), exit.err());
+        assertTrue(exit.err().contains("bogus"), exit.err());
+    }
+
+    @ParameterizedTest(name = "foreground: {0}")
+    @ValueSource(booleans = {true, false})
+    void aSocketThatCannotBeBoundIsOneLineAndAFailure(boolean foreground) throws Exception {
+        Path file = Files.writeString(dir.resolve("file"), "not a directory");
+        Exit exit = run(file.resolve("run"), inForeground(foreground, "-D"));
+        assertNotEquals(0, exit.status());
+        assertEquals(1, exit.err().lines().count(), exit.err());
+        assertTrue(exit.err().startsWith("jxenstored: "), exit.err());
+    }
+
+    @Test
+    void inTheForegroundItServesUntilSigterm() throws Exception {
+        Path socket = dir.resolve("run/socket");
+        // -P: the daemon prints its pid once it listens. The socket file alone is no such sign,
+        // since it appears at bind(), before listen().
+        Process daemon = launcher(socket.getParent(), "--no-fork", "-D", "-P")
+                .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
+        try {
+            CompletableFuture<String> firstLine = CompletableFuture.supplyAsync(
+                    () -> daemon.inputReader().lines().findFirst().orElse("(none: it exited)"));
+            assertEquals(String.valueOf(daemon.pid()),
+                    firstLine.get(DEADLINE.toSeconds(), TimeUnit.SECONDS),
+                    "the launcher exec'd the JVM, so the daemon's pid is the launcher's");
+            assertEquals(XS_READ, replyTypeToReadOfRoot(socket));
+        } finally {
+            daemon.destroy();
+        }
+        assertTrue(daemon.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), "SIGTERM stops it");
+        assertFalse(Files.exists(socket), "the socket is removed");
+    }
+
+    @Test
+    void withoutNoForkItDetachesAndWritesThePidFile() throws Exception {
+        Path rundir = dir.resolve("run");
+        Path pidFile = dir.resolve("xenstored.pid");
+        Exit exit = run(rundir, "-D", "-F", pidFile.toString());
+        assertEquals(0, exit.status(), exit.err());
+
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow();
+        try {
+            assertTrue(daemon.isAlive());
+            assertEquals(XS_READ, replyTypeToReadOfRoot(rundir.resolve("socket")));
+        } finally {
+            daemon.destroy();
+        }
+        daemon.onExit().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertFalse(Files.exists(rundir.resolve("socket")), "the socket is removed");
+        assertFalse(Files.exists(pidFile), "the pid file is removed");
+    }
+
+    /**
+     * Sends {@code READ "/"} (xsd_sockmsg: type, req_id, tx_id, len, little-endian) and returns
+     * the type of the reply.
+     */
+    private static int replyTypeToReadOfRoot(Path socket) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            byte[] path = "/\0".getBytes(StandardCharsets.US_ASCII);
+            ByteBuffer request = ByteBuffer.allocate(16 + path.length).order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(XS_READ).putInt(1).putInt(0).putInt(path.length).put(path).flip();
+            while (request.hasRemaining()) {
+                channel.write(request);
+            }
+            ByteBuffer reply = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+            while (reply.hasRemaining()) {
+                if (channel.read(reply) < 0) {
+                    throw new IOException("connection closed before a whole reply header");
+                }
+            }
+            return reply.getInt(0);
+        }
+    }
+}
