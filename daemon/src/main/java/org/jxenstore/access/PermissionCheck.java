@@ -2,10 +2,10 @@ package org.jxenstore.access;
 
 /** C xenstored's {@code perm_for_conn}: what a caller may do with a node. */
 public final class PermissionCheck {
-    private final DomainAges ages;
+    private final DomainFacts domains;
 
-    public PermissionCheck(DomainAges ages) {
-        this.ages = ages;
+    public PermissionCheck(DomainFacts domains) {
+        this.domains = domains;
     }
 
     /**
@@ -16,13 +16,17 @@ public final class PermissionCheck {
      * otherwise the owner entry's letter is the default.
      */
     public boolean allows(Caller caller, Perms perms, long nodeGeneration, Access needed) {
-        if (caller.privileged() || caller.actsAs(perms.owner())) {
+        if (caller.privileged()) {
+            return true;
+        }
+        int target = domains.targetOf(caller.domid());
+        if (actsAs(caller, target, perms.owner())) {
             return true;
         }
         var entries = perms.entries();
         for (int i = 1; i < entries.size(); i++) {
             Perm p = entries.get(i);
-            if (p.stale() || !caller.actsAs(p.domid()) || ages.staleFor(p.domid(), nodeGeneration)) {
+            if (p.stale() || !actsAs(caller, target, p.domid()) || domains.staleFor(p.domid(), nodeGeneration)) {
                 continue;
             }
             return p.access().grants(needed);
@@ -32,6 +36,11 @@ public final class PermissionCheck {
 
     /** Whether {@code caller} owns the node: it may change its permissions. */
     public boolean owns(Caller caller, Perms perms) {
-        return caller.privileged() || caller.actsAs(perms.owner());
+        return caller.privileged() || actsAs(caller, domains.targetOf(caller.domid()), perms.owner());
+    }
+
+    /** Whether an entry naming {@code domid} applies to the caller, itself or through its target. */
+    private static boolean actsAs(Caller caller, int target, int domid) {
+        return domid == caller.domid() || (target >= 0 && domid == target);
     }
 }

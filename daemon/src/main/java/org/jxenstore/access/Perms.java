@@ -33,16 +33,6 @@ public record Perms(List<Perm> entries) {
         return new Perms(l);
     }
 
-    /** Whether any entry names {@code domid}. */
-    public boolean mentions(int domid) {
-        for (Perm p : entries) {
-            if (p.domid() == domid) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** The list without ACL entries for {@code domid}; the owner entry stays. */
     public Perms withoutAclFor(int domid) {
         List<Perm> l = new ArrayList<>(entries.size());

@@ -97,6 +97,7 @@ public final class DomainLifecycle {
             }
         }
         registry.forget(domid);
+        registry.revokeTargetsOn(domid);
         quotas.forgetDomain(domid);
         fireSpecial(NodePath.RELEASE_DOMAIN, domid);
     }

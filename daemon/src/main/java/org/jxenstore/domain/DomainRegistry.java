@@ -3,7 +3,7 @@ package org.jxenstore.domain;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.jxenstore.access.DomainAges;
+import org.jxenstore.access.DomainFacts;
 import org.jxenstore.store.Store;
 
 /**
@@ -12,7 +12,7 @@ import org.jxenstore.store.Store;
  * on nodes written before it refer to an earlier domain with the same id and are ignored
  * (XSA-322). Releasing a domain forgets its record, so its old entries become stale at once.
  */
-public final class DomainRegistry implements DomainAges {
+public final class DomainRegistry implements DomainFacts {
     private final Map<Integer, Domain> domains = new HashMap<>();
     private final Store store;
     private final int masterDomid;
@@ -62,6 +62,21 @@ public final class DomainRegistry implements DomainAges {
 
     public int size() {
         return domains.size();
+    }
+
+    @Override
+    public int targetOf(int domid) {
+        Domain d = domains.get(domid);
+        return d == null ? -1 : d.target;
+    }
+
+    /** A domain went away: whoever held its rights through SET_TARGET loses them. */
+    public void revokeTargetsOn(int domid) {
+        for (Domain d : domains.values()) {
+            if (d.target == domid) {
+                d.target = -1;
+            }
+        }
     }
 
     @Override

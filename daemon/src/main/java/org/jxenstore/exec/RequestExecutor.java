@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.jxenstore.access.Access;
 import org.jxenstore.access.Caller;
+import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.access.Perm;
 import org.jxenstore.access.Perms;
 import org.jxenstore.access.Quota;
@@ -40,8 +41,9 @@ public final class RequestExecutor {
     private final QuotaTable quotas;
     private final DomainLifecycle domains;
     private final ControlHandler control;
+    private final PermissionCheck permissions;
 
-    public RequestExecutor(Store store, org.jxenstore.access.PermissionCheck permissions, Notifier notifier,
+    public RequestExecutor(Store store, PermissionCheck permissions, Notifier notifier,
             WatchIndex watches, QuotaTable quotas, DomainLifecycle domains, ControlHandler control) {
         this.store = store;
         this.editor = new NodeEditor(store, permissions, quotas);
@@ -50,6 +52,7 @@ public final class RequestExecutor {
         this.quotas = quotas;
         this.domains = domains;
         this.control = control;
+        this.permissions = permissions;
     }
 
     /**
@@ -168,7 +171,7 @@ public final class RequestExecutor {
     /** Canonicalises a node path (special names are not nodes) and applies C's validity rules. */
     private String path(Caller c, String raw) throws XsException {
         String p = NodePath.canonicalize(raw, c.domid());
-        if (!NodePath.isValid(p, quotas.global(Quota.PATH_MAX))) {
+        if (!NodePath.isValid(p, quotas.limit(Quota.PATH_MAX, c.domid()))) {
             throw new XsException(XsError.EINVAL);
         }
         return p;
@@ -243,7 +246,7 @@ public final class RequestExecutor {
             if (!store.isSpecialNode(sp.path())) {
                 throw new XsException(XsError.ENOENT);
             }
-            if (!c.privileged() && !c.actsAs(store.specialPerms(sp.path()).owner())) {
+            if (!permissions.owns(c, store.specialPerms(sp.path()))) {
                 throw new XsException(XsError.EACCES);
             }
             store.setSpecialPerms(sp.path(), perms);
@@ -264,7 +267,8 @@ public final class RequestExecutor {
                 throw new XsException(XsError.EEXIST);
             }
         }
-        if (quotas.exceeded(c, Quota.WATCHES, s.watches().size() + 1L)) {
+        // C compares the count before adding with "greater than": quota + 1 watches fit.
+        if (quotas.exceeded(c, Quota.WATCHES, s.watches().size())) {
             throw new XsException(XsError.E2BIG);
         }
         Watch watch = new Watch(s.sink(), p, w.token(), NodePath.isRelative(w.path()), w.depth());
@@ -300,7 +304,8 @@ public final class RequestExecutor {
         if (current != null) {
             throw new XsException(XsError.EBUSY);
         }
-        if (quotas.exceeded(s.caller(), Quota.TRANSACTIONS, s.transactions().size() + 1L)) {
+        // As for watches, C lets quota + 1 transactions be open.
+        if (quotas.exceeded(s.caller(), Quota.TRANSACTIONS, s.transactions().size())) {
             throw new XsException(XsError.ENOSPC);
         }
         int id = s.allocateTransactionId();

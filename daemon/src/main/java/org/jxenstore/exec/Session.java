@@ -14,7 +14,7 @@ import org.jxenstore.watch.Watch;
  * Owned by the event-loop thread.
  */
 public final class Session {
-    private Caller caller;
+    private final Caller caller;
     private final EventSink sink;
     private final Map<Integer, Transaction> transactions = new HashMap<>();
     private final List<Watch> watches = new ArrayList<>();
@@ -27,10 +27,6 @@ public final class Session {
 
     public Caller caller() {
         return caller;
-    }
-
-    public void setCaller(Caller c) {
-        caller = c;
     }
 
     public EventSink sink() {

@@ -38,7 +38,6 @@ final class Connection implements EventSink {
     private final HashSet<String> queuedEvents = new HashSet<>();
     private final Session session;
     private long outputBytes;
-    private long droppedEvents;
     private SelectionKey key;
     private boolean closed;
 
@@ -124,16 +123,11 @@ final class Connection implements EventSink {
         }
         String dedup = path.startsWith("@") ? null : path + '\0' + token;
         if (outputBytes > OUTPUT_EVENT_LIMIT || (dedup != null && !queuedEvents.add(dedup))) {
-            droppedEvents++;
             return;
         }
         Message m = new Message(MessageType.WATCH_EVENT, 0, 0, payload);
         loop.logEvent(this, m);
         enqueue(new Outgoing(m.encode(), dedup));
-    }
-
-    long droppedEvents() {
-        return droppedEvents;
     }
 
     private void enqueue(Outgoing o) {

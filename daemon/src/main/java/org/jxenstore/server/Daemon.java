@@ -54,7 +54,7 @@ public final class Daemon implements AutoCloseable {
         DomainRegistry registry = new DomainRegistry(store, config.masterDomid(), config.privDomid());
         PermissionCheck permissions = new PermissionCheck(registry);
         WatchIndex watches = new WatchIndex();
-        Notifier notifier = new Notifier(watches, permissions);
+        Notifier notifier = new Notifier(watches, permissions, store);
         QuotaTable quotas = new QuotaTable(config.hardQuotas(), config.softMemory());
         DomainLifecycle domains = new DomainLifecycle(registry, store, notifier, quotas, config.keepOrphans());
         EventLoop[] loopRef = new EventLoop[1];

@@ -3,18 +3,22 @@ package org.jxenstore.watch;
 import org.jxenstore.access.Access;
 import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.access.Perms;
+import org.jxenstore.store.Node;
 import org.jxenstore.store.NodePath;
 import org.jxenstore.store.NodeView.Removed;
+import org.jxenstore.store.Store;
 import org.jxenstore.txn.Change;
 
 /** Turns changes into watch events for the watches that match and may see them. */
 public final class Notifier {
     private final WatchIndex index;
     private final PermissionCheck permissions;
+    private final Store store;
 
-    public Notifier(WatchIndex index, PermissionCheck permissions) {
+    public Notifier(WatchIndex index, PermissionCheck permissions, Store store) {
         this.index = index;
         this.permissions = permissions;
+        this.store = store;
     }
 
     public void fire(Change change, long generation) {
@@ -26,14 +30,21 @@ public final class Notifier {
 
     /**
      * A node changed: watches on it and on its ancestors fire. XSA-115: only for watchers that may
-     * read the node under its new or (for SET_PERMS) its old permissions.
+     * read the node under its new or (for SET_PERMS) its old permissions, or may read its parent.
      */
     private void modified(String path, Perms before, Perms after, long generation) {
         index.forEachCovering(path, (w, levels) -> {
-            if (visible(w, after, generation) || (before != null && visible(w, before, generation))) {
+            if (visible(w, after, generation) || (before != null && visible(w, before, generation))
+                    || parentVisible(w, path)) {
                 w.sink().deliver(w.eventPath(path), w.token());
             }
         });
+    }
+
+    private boolean parentVisible(Watch w, String path) {
+        String parent = NodePath.parent(path);
+        Node p = parent == null ? null : store.get(parent);
+        return p != null && visible(w, p.perms(), p.generation());
     }
 
     /**
@@ -46,7 +57,7 @@ public final class Notifier {
         for (int i = nodes.size() - 1; i >= 1; i--) {
             Removed n = nodes.get(i);
             for (Watch w : index.exactly(n.path())) {
-                if (visible(w, n.perms(), n.generation())) {
+                if (visible(w, n.perms(), n.generation()) || parentVisible(w, n.path())) {
                     w.sink().deliver(w.eventPath(n.path()), w.token());
                 }
             }
@@ -85,10 +96,5 @@ public final class Notifier {
 
     private boolean visible(Watch w, Perms perms, long generation) {
         return permissions.allows(w.sink().caller(), perms, generation, Access.READ);
-    }
-
-    /** Whether a path names a special event rather than a node. */
-    public static boolean isSpecial(String path) {
-        return path.startsWith("@") && !path.startsWith(NodePath.ROOT);
     }
 }

@@ -42,7 +42,7 @@ public final class Payload {
 
     /**
      * Splits a payload at NULs. Only NUL-terminated strings count: bytes after the last NUL are
-     * returned separately by {@link #trailing(byte[])}.
+     * left out.
      */
     public static List<String> split(byte[] payload) {
         List<String> out = new ArrayList<>();
@@ -69,19 +69,5 @@ public final class Payload {
             }
         }
         return -1;
-    }
-
-    /** The bytes after the last NUL (empty when the payload ends with one). */
-    public static byte[] trailing(byte[] payload) {
-        int last = -1;
-        for (int i = payload.length - 1; i >= 0; i--) {
-            if (payload[i] == 0) {
-                last = i;
-                break;
-            }
-        }
-        byte[] out = new byte[payload.length - last - 1];
-        System.arraycopy(payload, last + 1, out, 0, out.length);
-        return out;
     }
 }

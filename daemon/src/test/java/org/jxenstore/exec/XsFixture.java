@@ -1,0 +1,263 @@
+package org.jxenstore.exec;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.jxenstore.access.Caller;
+import org.jxenstore.access.PermissionCheck;
+import org.jxenstore.access.Quota;
+import org.jxenstore.access.QuotaTable;
+import org.jxenstore.control.ControlCommands;
+import org.jxenstore.domain.DomainLifecycle;
+import org.jxenstore.domain.DomainRegistry;
+import org.jxenstore.log.AccessLog;
+import org.jxenstore.protocol.MessageType;
+import org.jxenstore.protocol.Payload;
+import org.jxenstore.protocol.Request;
+import org.jxenstore.protocol.RequestDecoder;
+import org.jxenstore.protocol.Wire;
+import org.jxenstore.protocol.XsException;
+import org.jxenstore.store.Store;
+import org.jxenstore.watch.EventSink;
+import org.jxenstore.watch.Notifier;
+import org.jxenstore.watch.WatchIndex;
+
+/**
+ * The daemon's parts wired as {@code server.Daemon} wires them, without the socket: requests go
+ * through the real {@link RequestDecoder} and {@link RequestExecutor}, and each client's watch
+ * events are recorded by a real {@link EventSink} that keeps them in a list.
+ *
+ * <p>Replies are rendered as text: the error name for an error ("EACCES"); otherwise the payload
+ * with its strings joined by a space ("OK", "a b c" for a DIRECTORY), or the raw value for READ.
+ */
+public final class XsFixture {
+    public static final int DOM0 = 0;
+
+    public final Store store;
+    public final DomainRegistry registry;
+    public final PermissionCheck permissions;
+    public final WatchIndex watches;
+    public final Notifier notifier;
+    public final QuotaTable quotas;
+    public final DomainLifecycle domains;
+    public final AccessLog log;
+    public final ControlCommands control;
+    public final RequestExecutor executor;
+    private final List<Session> sessions = new ArrayList<>();
+
+    public XsFixture() {
+        this(Map.of(), false);
+    }
+
+    public XsFixture(Map<Quota, Integer> quotaOverrides, boolean keepOrphans) {
+        store = new Store(DOM0);
+        registry = new DomainRegistry(store, DOM0, DOM0);
+        permissions = new PermissionCheck(registry);
+        watches = new WatchIndex();
+        notifier = new Notifier(watches, permissions, store);
+        EnumMap<Quota, Integer> q = new EnumMap<>(Quota.class);
+        for (Quota quota : Quota.values()) {
+            q.put(quota, quota.defaultValue());
+        }
+        q.putAll(quotaOverrides);
+        quotas = new QuotaTable(q, Quota.SOFT_MEMORY_DEFAULT);
+        domains = new DomainLifecycle(registry, store, notifier, quotas, keepOrphans);
+        try {
+            log = new AccessLog(null, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        control = new ControlCommands(store, watches, quotas, registry, log, () -> List.copyOf(sessions));
+        executor = new RequestExecutor(store, permissions, notifier, watches, quotas, domains, control);
+    }
+
+    /** A privileged (dom0 / socket) client. */
+    public Client dom0() {
+        return client(Caller.privileged(DOM0));
+    }
+
+    /** An unprivileged client of {@code domid}; the domain is not introduced by this. */
+    public Client client(Caller caller) {
+        Client c = new Client(caller);
+        sessions.add(c.session);
+        return c;
+    }
+
+    /**
+     * What the toolstack does for a new guest: INTRODUCE it, create its home owned by it, and
+     * hand back an unprivileged client of it.
+     */
+    public Client guest(int domid) {
+        Client admin = dom0();
+        expect("OK", admin.call(MessageType.INTRODUCE, 0, String.valueOf(domid), "1", "1"));
+        String home = "/local/domain/" + domid;
+        expect("OK", admin.call(MessageType.MKDIR, 0, home));
+        expect("OK", admin.call(MessageType.SET_PERMS, 0, home, "n" + domid));
+        admin.close();
+        return client(Caller.unprivileged(domid));
+    }
+
+    public List<Session> sessions() {
+        return List.copyOf(sessions);
+    }
+
+    private static void expect(String expected, String actual) {
+        if (!expected.equals(actual)) {
+            throw new AssertionError("fixture set-up: expected " + expected + " but got " + actual);
+        }
+    }
+
+    /** One connection: its session and the watch events delivered to it. */
+    public final class Client implements EventSink {
+        public final Session session;
+        private final List<String> events = new ArrayList<>();
+
+        Client(Caller caller) {
+            this.session = new Session(caller, this);
+        }
+
+        @Override
+        public Caller caller() {
+            return session.caller();
+        }
+
+        @Override
+        public void deliver(String path, String token) {
+            events.add(path + " " + token);
+        }
+
+        /** The events delivered since the last call, each as "path token". */
+        public List<String> events() {
+            List<String> out = List.copyOf(events);
+            events.clear();
+            return out;
+        }
+
+        /** Like the event loop: decode, execute, reply, then the WATCH's initial event. */
+        public String send(MessageType type, int txId, byte[] payload) {
+            Reply reply;
+            try {
+                Request r = RequestDecoder.decode(type, payload);
+                reply = executor.execute(session, type, txId, r);
+            } catch (XsException e) {
+                return e.error().name();
+            }
+            if (reply.payload().length > Wire.PAYLOAD_MAX) {
+                return "E2BIG";
+            }
+            if (reply.initialEvent() != null) {
+                var w = reply.initialEvent();
+                deliver(w.eventPath(w.path()), w.token());
+            }
+            if (type == MessageType.READ) {
+                return new String(reply.payload(), StandardCharsets.ISO_8859_1);
+            }
+            return String.join(" ", Payload.split(reply.payload()));
+        }
+
+        /** A request whose payload is the given NUL-terminated strings. */
+        public String call(MessageType type, int txId, String... args) {
+            return send(type, txId, Payload.strings(args));
+        }
+
+        public String write(String path, String value) {
+            return write(0, path, value);
+        }
+
+        public String write(int tx, String path, String value) {
+            return send(MessageType.WRITE, tx, Payload.stringThenBytes(path, value.getBytes(StandardCharsets.ISO_8859_1)));
+        }
+
+        public String read(String path) {
+            return call(MessageType.READ, 0, path);
+        }
+
+        public String read(int tx, String path) {
+            return call(MessageType.READ, tx, path);
+        }
+
+        public String mkdir(String path) {
+            return call(MessageType.MKDIR, 0, path);
+        }
+
+        public String mkdir(int tx, String path) {
+            return call(MessageType.MKDIR, tx, path);
+        }
+
+        public String rm(String path) {
+            return call(MessageType.RM, 0, path);
+        }
+
+        public String rm(int tx, String path) {
+            return call(MessageType.RM, tx, path);
+        }
+
+        public String dir(String path) {
+            return call(MessageType.DIRECTORY, 0, path);
+        }
+
+        public String dir(int tx, String path) {
+            return call(MessageType.DIRECTORY, tx, path);
+        }
+
+        public String getPerms(String path) {
+            return call(MessageType.GET_PERMS, 0, path);
+        }
+
+        public String setPerms(String path, String... perms) {
+            String[] args = new String[perms.length + 1];
+            args[0] = path;
+            System.arraycopy(perms, 0, args, 1, perms.length);
+            return call(MessageType.SET_PERMS, 0, args);
+        }
+
+        public String watch(String path, String token) {
+            return call(MessageType.WATCH, 0, path, token);
+        }
+
+        public String watch(String path, String token, int depth) {
+            return call(MessageType.WATCH, 0, path, token, Integer.toString(depth));
+        }
+
+        public String unwatch(String path, String token) {
+            return call(MessageType.UNWATCH, 0, path, token);
+        }
+
+        /** TRANSACTION_START; the reply is the id (or an error name). */
+        public String start() {
+            return call(MessageType.TRANSACTION_START, 0, "");
+        }
+
+        /** TRANSACTION_START that must succeed. */
+        public int begin() {
+            String r = start();
+            try {
+                return Integer.parseInt(r);
+            } catch (NumberFormatException e) {
+                throw new AssertionError("TRANSACTION_START failed: " + r);
+            }
+        }
+
+        public String commit(int tx) {
+            return call(MessageType.TRANSACTION_END, tx, "T");
+        }
+
+        public String abort(int tx) {
+            return call(MessageType.TRANSACTION_END, tx, "F");
+        }
+
+        public String control(String... args) {
+            return call(MessageType.CONTROL, 0, args);
+        }
+
+        /** The connection goes away: its watches and transactions with it. */
+        public void close() {
+            executor.resetWatches(session);
+            sessions.remove(session);
+        }
+    }
+}

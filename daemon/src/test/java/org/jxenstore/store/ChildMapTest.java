@@ -1,0 +1,186 @@
+package org.jxenstore.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.jxenstore.access.Perms;
+import org.jxenstore.protocol.Payload;
+import org.junit.jupiter.api.Test;
+
+/** The persistent child map checked against a LinkedHashMap model. */
+class ChildMapTest {
+
+    private static Node node(int i) {
+        return new Node(Integer.toString(i).getBytes(), Perms.ownedBy(0), ChildMap.EMPTY, i);
+    }
+
+    /** Names in groups whose String hash codes are equal: "Aa" and "BB" collide, and so do their concatenations. */
+    private static List<String> collidingNames() {
+        List<String> out = new ArrayList<>();
+        String[] pair = {"Aa", "BB"};
+        for (int i = 0; i < 16; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int bit = 0; bit < 4; bit++) {
+                sb.append(pair[(i >> bit) & 1]);
+            }
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    @Test
+    void collidingNamesReallyCollide() {
+        List<String> names = collidingNames();
+        for (String n : names) {
+            assertEquals(names.getFirst().hashCode(), n.hashCode());
+        }
+        assertEquals("Aa".hashCode(), "BB".hashCode());
+    }
+
+    private static void assertMatches(Map<String, Node> model, ChildMap m, List<String> universe) {
+        assertEquals(model.size(), m.size());
+        assertEquals(model.isEmpty(), m.isEmpty());
+        assertEquals(List.copyOf(model.keySet()), m.names());
+        assertEquals(List.copyOf(model.values()), m.nodes());
+        for (String name : universe) {
+            assertSame(model.get(name), m.get(name), name);
+        }
+    }
+
+    @Test
+    void randomPutsAndRemovesMatchAnInsertionOrderedModel() {
+        Random rnd = new Random(20240611);
+        List<String> universe = new ArrayList<>(collidingNames());
+        for (int i = 0; i < 300; i++) {
+            universe.add("n" + i);
+        }
+        // Names whose hashes share low bits, to build deep tries.
+        for (int i = 0; i < 40; i++) {
+            universe.add(Integer.toString(i * 1024));
+        }
+        Map<String, Node> model = new LinkedHashMap<>();
+        ChildMap m = ChildMap.EMPTY;
+        for (int step = 0; step < 6000; step++) {
+            String name = universe.get(rnd.nextInt(universe.size()));
+            if (rnd.nextInt(3) == 0) {
+                model.remove(name);
+                m = m.without(name);
+            } else {
+                Node n = node(step);
+                // An existing name keeps its position (LinkedHashMap.put does the same).
+                model.put(name, n);
+                m = m.with(name, n);
+            }
+            assertEquals(model.size(), m.size(), "size at step " + step);
+            assertEquals(List.copyOf(model.keySet()), m.names(), "names at step " + step);
+            assertSame(model.get(name), m.get(name), "get at step " + step);
+            if (step % 97 == 0) {
+                assertMatches(model, m, universe);
+            }
+        }
+        assertMatches(model, m, universe);
+    }
+
+    @Test
+    void collisionsOnlyStillBehaveLikeAMap() {
+        Random rnd = new Random(7);
+        List<String> universe = collidingNames();
+        Map<String, Node> model = new LinkedHashMap<>();
+        ChildMap m = ChildMap.EMPTY;
+        for (int step = 0; step < 3000; step++) {
+            String name = universe.get(rnd.nextInt(universe.size()));
+            if (rnd.nextBoolean()) {
+                model.remove(name);
+                m = m.without(name);
+            } else {
+                Node n = node(step);
+                model.put(name, n);
+                m = m.with(name, n);
+            }
+            assertMatches(model, m, universe);
+        }
+    }
+
+    @Test
+    void removingEverythingGivesAnEmptyMap() {
+        ChildMap m = ChildMap.EMPTY;
+        for (int i = 0; i < 500; i++) {
+            m = m.with("c" + i, node(i));
+        }
+        for (String n : collidingNames()) {
+            m = m.with(n, node(0));
+        }
+        for (int i = 0; i < 500; i++) {
+            m = m.without("c" + i);
+        }
+        for (String n : collidingNames()) {
+            m = m.without(n);
+        }
+        assertEquals(0, m.size());
+        assertTrue(m.isEmpty());
+        assertEquals(List.of(), m.names());
+        assertNull(m.get("c1"));
+    }
+
+    @Test
+    void removingAMissingNameReturnsTheSameMap() {
+        ChildMap m = ChildMap.EMPTY.with("a", node(1));
+        assertSame(m, m.without("b"));
+        assertSame(ChildMap.EMPTY, ChildMap.EMPTY.without("a"));
+    }
+
+    @Test
+    void reinsertingARemovedNameMovesItToTheEnd() {
+        ChildMap m = ChildMap.EMPTY.with("a", node(1)).with("b", node(2)).with("c", node(3));
+        m = m.without("a").with("a", node(4));
+        assertEquals(List.of("b", "c", "a"), m.names());
+    }
+
+    @Test
+    void replacingAValueKeepsItsPosition() {
+        ChildMap m = ChildMap.EMPTY.with("a", node(1)).with("b", node(2)).with("c", node(3));
+        Node n = node(9);
+        m = m.with("a", n);
+        assertEquals(List.of("a", "b", "c"), m.names());
+        assertSame(n, m.get("a"));
+        assertEquals(3, m.size());
+    }
+
+    @Test
+    void oldVersionsAreUnchangedByLaterUpdates() {
+        Random rnd = new Random(99);
+        List<String> universe = new ArrayList<>(collidingNames());
+        for (int i = 0; i < 100; i++) {
+            universe.add("k" + i);
+        }
+        List<ChildMap> versions = new ArrayList<>();
+        List<Map<String, Node>> models = new ArrayList<>();
+        Map<String, Node> model = new LinkedHashMap<>();
+        ChildMap m = ChildMap.EMPTY;
+        for (int step = 0; step < 2000; step++) {
+            String name = universe.get(rnd.nextInt(universe.size()));
+            if (rnd.nextInt(3) == 0) {
+                model.remove(name);
+                m = m.without(name);
+            } else {
+                Node n = node(step);
+                model.put(name, n);
+                m = m.with(name, n);
+            }
+            if (step % 50 == 0) {
+                versions.add(m);
+                models.add(new LinkedHashMap<>(model));
+            }
+        }
+        for (int i = 0; i < versions.size(); i++) {
+            assertMatches(models.get(i), versions.get(i), universe);
+        }
+    }
+}
