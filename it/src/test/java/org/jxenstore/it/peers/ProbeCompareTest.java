@@ -35,20 +35,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * clients' nodes, the probes listed in {@code state-dependent-probes.txt} are not compared.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ProbeCompareTest {
+class ProbeCompareTest extends TargetDaemonTest {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(120);
     private static final String ALLOW_LIST = "/deliberate-differences.txt";
     private static final String STATE_DEPENDENT = "/state-dependent-probes.txt";
 
-    private static PeerTools tools;
-    private static TargetDaemon target;
     private static Path peerDir;
     private static Path peerSocket;
 
     @BeforeAll
-    static void start() throws Exception {
-        tools = PeerTools.get();
-        target = TargetDaemon.open();
+    static void startReference() throws Exception {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         if (tmp.toAbsolutePath().toString().length() > 60) {
             tmp = Path.of("/tmp"); // socket paths must stay short
@@ -63,22 +59,16 @@ class ProbeCompareTest {
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        try {
-            if (peerDir != null && Files.exists(peerDir.resolve("pid"))) {
-                ToolResult r = tools.run(null, Duration.ofSeconds(30), Map.of(),
-                        tools.script("stop-peer.sh").toString(), peerDir.toString());
-                if (!r.ok()) {
-                    System.err.println("stop-peer.sh failed" + r.describe());
-                }
+    static void stopReference() throws Exception {
+        if (peerDir != null && Files.exists(peerDir.resolve("pid"))) {
+            ToolResult r = tools.run(null, Duration.ofSeconds(30), Map.of(),
+                    tools.script("stop-peer.sh").toString(), peerDir.toString());
+            if (!r.ok()) {
+                System.err.println("stop-peer.sh failed" + r.describe());
             }
-            if (peerDir != null && !Files.exists(peerDir.resolve("pid"))) {
-                deleteTree(peerDir);
-            }
-        } finally {
-            if (target != null) {
-                target.close();
-            }
+        }
+        if (peerDir != null && !Files.exists(peerDir.resolve("pid"))) {
+            deleteTree(peerDir);
         }
     }
 

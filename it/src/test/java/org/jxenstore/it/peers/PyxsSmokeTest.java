@@ -5,27 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** pyxs (Debian's python3-pyxs 0.4.2) driven by {@code <shared>/peers/pyxs-smoke.py}. */
-class PyxsSmokeTest {
-    private static PeerTools tools;
-    private static TargetDaemon target;
-
-    @BeforeAll
-    static void startTarget() throws Exception {
-        tools = PeerTools.get();
-        target = TargetDaemon.open();
-    }
-
-    @AfterAll
-    static void stopTarget() {
-        if (target != null) {
-            target.close();
-        }
-    }
+class PyxsSmokeTest extends TargetDaemonTest {
 
     @Test
     void pyxsSmokePasses() throws Exception {

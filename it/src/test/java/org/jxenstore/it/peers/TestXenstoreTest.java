@@ -10,35 +10,17 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /** Xen's own libxenstore test program, test-xenstore (Xen 4.17), against the daemon. */
-class TestXenstoreTest {
+class TestXenstoreTest extends TargetDaemonTest {
     private static final int ITERATIONS = 20;
     private static final int EXPECTED_TESTS = 12;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** "{@code read 1    : Read node with 1 byte data}": the name is padded to the colon. */
     private static final Pattern LIST_LINE = Pattern.compile("^(.*?)\\s*: (.+)$");
-
-    private static PeerTools tools;
-    private static TargetDaemon target;
-
-    @BeforeAll
-    static void startTarget() throws Exception {
-        tools = PeerTools.get();
-        target = TargetDaemon.open();
-    }
-
-    @AfterAll
-    static void stopTarget() {
-        if (target != null) {
-            target.close();
-        }
-    }
 
     private static ToolResult testXenstore(String... args) throws Exception {
         List<String> cmd = new ArrayList<>();

@@ -5,30 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code <shared>/peers/verify-peer.sh}: the xenstore-* tools, test-xenstore and pyxs-smoke.py in
  * one script, as used to validate the reference peers.
  */
-class VerifyPeerTest {
-    private static PeerTools tools;
-    private static TargetDaemon target;
-
-    @BeforeAll
-    static void startTarget() throws Exception {
-        tools = PeerTools.get();
-        target = TargetDaemon.open();
-    }
-
-    @AfterAll
-    static void stopTarget() {
-        if (target != null) {
-            target.close();
-        }
-    }
+class VerifyPeerTest extends TargetDaemonTest {
 
     @Test
     void verifyPeerAllPassed() throws Exception {

@@ -7,9 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -18,27 +16,11 @@ import org.junit.jupiter.api.TestInfo;
  * Debian's xenstore-utils (libxenstore 4.17 command line tools) against the daemon. Every test
  * works in its own subtree; outputs are compared exactly.
  */
-class XenstoreUtilsTest {
+class XenstoreUtilsTest extends TargetDaemonTest {
     private static final Duration LINE_TIMEOUT = Duration.ofSeconds(10);
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
-    private static PeerTools tools;
-    private static TargetDaemon target;
-
     private String base;
-
-    @BeforeAll
-    static void startTarget() throws Exception {
-        tools = PeerTools.get();
-        target = TargetDaemon.open();
-    }
-
-    @AfterAll
-    static void stopTarget() {
-        if (target != null) {
-            target.close();
-        }
-    }
 
     @BeforeEach
     void pickSubtree(TestInfo info) {
