@@ -1,5 +1,6 @@
 package org.jxenstore.client;
 
+import org.jxenstore.protocol.Permission;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package org.jxenstore.client;
 
+import org.jxenstore.protocol.Permission;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jxenstore.protocol.XsException;

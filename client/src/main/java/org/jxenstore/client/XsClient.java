@@ -1,5 +1,6 @@
 package org.jxenstore.client;
 
+import org.jxenstore.protocol.Permission;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;

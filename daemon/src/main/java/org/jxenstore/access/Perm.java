@@ -1,7 +1,10 @@
 package org.jxenstore.access;
 
+import org.jxenstore.protocol.Permission;
+import org.jxenstore.protocol.Permission.Access;
+
 /**
- * One permission entry.
+ * One permission entry of a node.
  *
  * @param access  what the entry grants
  * @param domid   the domain it names
@@ -14,28 +17,18 @@ public record Perm(Access access, int domid, boolean stale) {
         this(access, domid, false);
     }
 
-    /** Parses {@code <letter><decimal domid>}, e.g. {@code r5}; {@code null} if malformed. */
+    /** Parses the wire form, e.g. {@code r5}; {@code null} if malformed (the caller answers EINVAL). */
     public static Perm parse(String s) {
-        if (s.length() < 2 || s.length() > 7) {
+        try {
+            Permission p = Permission.parse(s);
+            return new Perm(p.access(), p.domid());
+        } catch (IllegalArgumentException e) {
             return null;
         }
-        Access a = Access.fromLetter(s.charAt(0));
-        if (a == null) {
-            return null;
-        }
-        int domid = 0;
-        for (int i = 1; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return null;
-            }
-            domid = domid * 10 + (c - '0');
-        }
-        return domid > 0xFFFF ? null : new Perm(a, domid);
     }
 
     @Override
     public String toString() {
-        return access.letter() + Integer.toString(domid);
+        return new Permission(access, domid).toString();
     }
 }

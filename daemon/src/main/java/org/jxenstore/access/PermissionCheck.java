@@ -1,5 +1,6 @@
 package org.jxenstore.access;
 
+import org.jxenstore.protocol.Permission.Access;
 /** C xenstored's {@code perm_for_conn}: what a caller may do with a node. */
 public final class PermissionCheck {
     private final DomainFacts domains;

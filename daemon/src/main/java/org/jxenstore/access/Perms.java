@@ -1,5 +1,6 @@
 package org.jxenstore.access;
 
+import org.jxenstore.protocol.Permission.Access;
 import java.util.ArrayList;
 import java.util.List;
 

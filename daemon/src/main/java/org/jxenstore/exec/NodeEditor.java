@@ -3,7 +3,7 @@ package org.jxenstore.exec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.jxenstore.access.Access;
+import org.jxenstore.protocol.Permission.Access;
 import org.jxenstore.access.Caller;
 import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.access.Perms;

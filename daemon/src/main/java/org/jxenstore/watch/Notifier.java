@@ -1,6 +1,6 @@
 package org.jxenstore.watch;
 
-import org.jxenstore.access.Access;
+import org.jxenstore.protocol.Permission.Access;
 import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.access.Perms;
 import org.jxenstore.store.Node;

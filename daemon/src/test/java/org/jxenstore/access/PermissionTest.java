@@ -1,5 +1,6 @@
 package org.jxenstore.access;
 
+import org.jxenstore.protocol.Permission.Access;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.jxenstore.access.Access;
+import org.jxenstore.protocol.Permission.Access;
 import org.jxenstore.access.Perm;
 import org.jxenstore.access.Perms;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.jxenstore.client;
+package org.jxenstore.protocol;
 
 import java.util.Objects;
 
@@ -18,18 +18,32 @@ public record Permission(Access access, int domid) {
     /** The access letters of the protocol. */
     public enum Access {
         /** No access ({@code n}). */
-        NONE('n'),
+        NONE('n', false, false),
         /** Read only ({@code r}). */
-        READ('r'),
+        READ('r', true, false),
         /** Write only ({@code w}). */
-        WRITE('w'),
+        WRITE('w', false, true),
         /** Read and write ({@code b}). */
-        BOTH('b');
+        BOTH('b', true, true);
 
         private final char letter;
+        private final boolean read;
+        private final boolean write;
 
-        Access(char letter) {
+        Access(char letter, boolean read, boolean write) {
             this.letter = letter;
+            this.read = read;
+            this.write = write;
+        }
+
+        /**
+         * Whether this access grants everything {@code needed} asks for.
+         *
+         * @param needed the access a request needs
+         * @return true if nothing {@code needed} asks for is missing
+         */
+        public boolean grants(Access needed) {
+            return (!needed.read || read) && (!needed.write || write);
         }
 
         /**

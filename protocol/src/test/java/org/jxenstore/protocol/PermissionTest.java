@@ -1,9 +1,9 @@
-package org.jxenstore.client;
+package org.jxenstore.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import org.jxenstore.client.Permission.Access;
+import org.jxenstore.protocol.Permission.Access;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
