@@ -16,35 +16,13 @@ import org.jxenstore.client.Transaction;
 import org.jxenstore.client.WatchEvent;
 import org.jxenstore.client.XsClient;
 import org.jxenstore.client.XsConnectionException;
-import org.jxenstore.it.DaemonFixture;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Every operation of the Java client library, against a real jxenstored over its socket. */
-class ClientLibraryTest {
+class ClientLibraryTest extends DaemonClientTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-
-    private DaemonFixture daemon;
-    private XsClient xs;
-
-    @BeforeEach
-    void start() throws Exception {
-        daemon = DaemonFixture.start();
-        xs = XsClient.open(daemon.socket());
-    }
-
-    @AfterEach
-    void stop() {
-        if (xs != null) {
-            xs.close();
-        }
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);

@@ -9,32 +9,15 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jxenstore.client.XsClient;
-import org.jxenstore.it.DaemonFixture;
 import org.jxenstore.protocol.Message;
 import org.jxenstore.protocol.MessageType;
 import org.jxenstore.protocol.Payload;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** GET/SET_QUOTA, GET/SET_FEATURE (Xen 4.22) and CONTROL {@code quota}, over the socket. */
-class QuotaAndFeatureTest {
-    private DaemonFixture daemon;
-    private XsClient xs;
-
-    @BeforeEach
-    void start() throws Exception {
-        daemon = DaemonFixture.start();
-        xs = XsClient.open(daemon.socket());
-    }
-
-    @AfterEach
-    void stop() {
-        xs.close();
-        daemon.close();
-    }
+class QuotaAndFeatureTest extends DaemonClientTest {
 
     /** Sends a request and returns its reply's single NUL-terminated string. */
     private String ask(MessageType type, String... args) throws XsException {

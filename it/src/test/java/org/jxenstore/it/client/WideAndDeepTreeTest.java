@@ -11,36 +11,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jxenstore.client.XsClient;
-import org.jxenstore.it.DaemonFixture;
 import org.jxenstore.protocol.Message;
 import org.jxenstore.protocol.MessageType;
 import org.jxenstore.protocol.Payload;
 import org.jxenstore.protocol.Wire;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Scenarios 22–24: a very wide directory, a very deep path, and values at the size limits. */
-class WideAndDeepTreeTest {
+class WideAndDeepTreeTest extends DaemonClientTest {
     private static final String WIDE = "/local/domain";
     private static final int CHILDREN = 5000;
-
-    private DaemonFixture daemon;
-    private XsClient xs;
-
-    @BeforeEach
-    void start() throws Exception {
-        daemon = DaemonFixture.start();
-        xs = XsClient.open(daemon.socket());
-    }
-
-    @AfterEach
-    void stop() {
-        xs.close();
-        daemon.close();
-    }
 
     /** Creates 5000 children, newest name first, so insertion order is not a sorted order. */
     private List<String> createWideDirectory() throws XsException {
