@@ -22,9 +22,6 @@ import picocli.CommandLine.ParameterException;
 public final class Main {
     static final int FAILED = 1;
 
-    static final String NO_RING_TRANSPORT = "domain initialisation needs Xen (ring transport not"
-            + " built yet); run with -D to serve the Unix socket only";
-
     private Main() {
     }
 
@@ -57,10 +54,6 @@ public final class Main {
             return FAILED;
         }
         Config config = options.toConfig(SocketLocation.from(env));
-        if (!config.noDomainInit()) {
-            err.println("jxenstored: " + NO_RING_TRANSPORT);
-            return FAILED;
-        }
         try {
             serve(config, options.outputPid(), env, out);
             return CommandLine.ExitCode.OK;

@@ -5,7 +5,8 @@ import org.jxenstore.protocol.Wire;
 /** What xenstored knows of one domain. Mutable: owned and changed by the event-loop thread only. */
 public final class Domain {
     /** The features jxenstored implements, offered to every domain unless SET_FEATURE narrows them. */
-    public static final int SUPPORTED_FEATURES = Wire.FEATURE_ERROR | Wire.FEATURE_WATCHDEPTH;
+    public static final int SUPPORTED_FEATURES =
+            Wire.FEATURE_RECONNECTION | Wire.FEATURE_ERROR | Wire.FEATURE_WATCHDEPTH;
 
     final int domid;
     long generation;

@@ -26,6 +26,7 @@ public final class DomainLifecycle {
     private final Notifier notifier;
     private final QuotaTable quotas;
     private final boolean keepOrphans;
+    private DomainTransport transport = DomainTransport.NONE;
 
     public DomainLifecycle(DomainRegistry registry, Store store, Notifier notifier, QuotaTable quotas,
             boolean keepOrphans) {
@@ -40,16 +41,22 @@ public final class DomainLifecycle {
         return registry;
     }
 
+    /** Set once at start-up, when domains are reached through rings. */
+    public void useTransport(DomainTransport t) {
+        transport = t;
+    }
+
     /**
      * INTRODUCE: the domain's ring becomes a connection. Introducing a known domain again only
      * re-binds its event channel, so {@code @introduceDomain} fires the first time only.
      */
     public void introduce(int domid, long gfn, int port) throws XsException {
-        if (domid < 0 || domid > 0xFFFF) {
+        if (domid < 0 || domid > 0xFFFF || port <= 0) {
             throw new XsException(XsError.EINVAL);
         }
         Domain d = registry.ensure(domid);
         boolean first = !d.introduced();
+        transport.connect(domid, port, d.features());
         d.introduce(gfn, port);
         if (first) {
             fireSpecial(NodePath.INTRODUCE_DOMAIN, domid);
@@ -68,15 +75,46 @@ public final class DomainLifecycle {
             throw new XsException(XsError.ENOENT);
         }
         destroy(domid);
+        notifier.special(NodePath.RELEASE_DOMAIN, store.specialPerms(NodePath.RELEASE_DOMAIN));
+    }
+
+    /**
+     * VIRQ_DOM_EXC: asks the hypervisor about every introduced guest. A domain that is gone or
+     * dying is destroyed; one seen shut down for the first time is reported (RESUME re-arms
+     * that). The generic {@code @releaseDomain} fires once per batch, the per-domain form once
+     * per domain.
+     */
+    public void checkDomains(DomainStates states) {
+        boolean fired = false;
+        for (Domain d : registry.introduced()) {
+            if (registry.isPrivilegedDomain(d.domid())) {
+                continue;
+            }
+            var s = states.state(d.domid());
+            if (s.isEmpty() || s.get().dying()) {
+                destroy(d.domid());
+                fired = true;
+            } else if (s.get().shutdown() && !d.shutdownReported) {
+                d.shutdownReported = true;
+                notifier.specialForDomain(NodePath.RELEASE_DOMAIN, d.domid(),
+                        store.specialPerms(NodePath.RELEASE_DOMAIN));
+                fired = true;
+            }
+        }
+        if (fired) {
+            notifier.special(NodePath.RELEASE_DOMAIN, store.specialPerms(NodePath.RELEASE_DOMAIN));
+        }
     }
 
     /**
      * A domain is gone: its nodes are deleted (or, with {@code -K}, handed to the store domain),
      * its ACL entries are stripped, its record is forgotten so that a domain reusing the id starts
      * clean (XSA-322, XSA-419), and {@code @releaseDomain} fires. Costs time proportional to the
-     * domain's own nodes.
+     * domain's own nodes. Its connection goes first, so that it sees no events for its own
+     * teardown. The caller fires the generic {@code @releaseDomain}.
      */
     void destroy(int domid) {
+        transport.disconnect(domid);
         List<String> owned = new ArrayList<>(store.pathsOwnedBy(domid));
         owned.sort(Comparator.comparingInt(String::length));
         for (String p : owned) {
@@ -99,7 +137,7 @@ public final class DomainLifecycle {
         registry.forget(domid);
         registry.revokeTargetsOn(domid);
         quotas.forgetDomain(domid);
-        fireSpecial(NodePath.RELEASE_DOMAIN, domid);
+        notifier.specialForDomain(NodePath.RELEASE_DOMAIN, domid, store.specialPerms(NodePath.RELEASE_DOMAIN));
     }
 
     private void fireSpecial(String name, int domid) {

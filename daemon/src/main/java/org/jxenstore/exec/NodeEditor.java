@@ -127,6 +127,13 @@ final class NodeEditor {
             throw new XsException(XsError.ENOSPC);
         }
         checkNodeSize(c, perms, value.length, null);
+        // The existing ancestor's record grows by the new child's name (C counts child names in
+        // a node's size, so a guest can give one directory only so many children).
+        String firstNew = missing.getLast();
+        if (!c.privileged() && quotas.exceeded(c, Quota.NODE_SIZE,
+                (long) base.chargedSize() + NodePath.name(firstNew).length() + 1)) {
+            throw new XsException(XsError.ENOSPC);
+        }
         for (int i = missing.size() - 1; i >= 0; i--) {
             v.put(missing.get(i), i == 0 ? value : new byte[0], perms);
         }

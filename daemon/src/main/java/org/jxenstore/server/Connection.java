@@ -2,8 +2,6 @@ package org.jxenstore.server;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import org.jxenstore.access.Caller;
@@ -16,7 +14,7 @@ import org.jxenstore.protocol.Wire;
 import org.jxenstore.watch.EventSink;
 
 /**
- * One socket client: its input reassembly, its output queue (replies and watch events in one
+ * One client, on a socket or a guest ring: its input reassembly, its output queue (replies and watch events in one
  * FIFO, so they reach the client in the order they were produced), and its protocol session.
  * Owned by the event-loop thread.
  */
@@ -30,7 +28,7 @@ final class Connection implements EventSink {
     static final int OUTPUT_EVENT_LIMIT = 16 << 20;
 
     private final int id;
-    private final SocketChannel channel;
+    private final Transport transport;
     private final EventLoop loop;
     private final FrameDecoder decoder = new FrameDecoder();
     private final ByteBuffer input = ByteBuffer.allocate(16 * 1024).flip();
@@ -38,16 +36,15 @@ final class Connection implements EventSink {
     private final HashSet<String> queuedEvents = new HashSet<>();
     private final Session session;
     private long outputBytes;
-    private SelectionKey key;
     private boolean closed;
 
     /** A queued message; {@code eventKey} names a watch event for duplicate suppression. */
     private record Outgoing(ByteBuffer bytes, String eventKey) {
     }
 
-    Connection(int id, SocketChannel channel, Caller caller, EventLoop loop) {
+    Connection(int id, Transport transport, Caller caller, EventLoop loop) {
         this.id = id;
-        this.channel = channel;
+        this.transport = transport;
         this.loop = loop;
         this.session = new Session(caller, this);
     }
@@ -60,12 +57,8 @@ final class Connection implements EventSink {
         return session;
     }
 
-    SocketChannel channel() {
-        return channel;
-    }
-
-    void setKey(SelectionKey k) {
-        key = k;
+    Transport transport() {
+        return transport;
     }
 
     boolean closed() {
@@ -77,14 +70,30 @@ final class Connection implements EventSink {
         return session.caller();
     }
 
-    /** Reads what the socket has; returns false at end of stream. */
-    boolean fill() throws IOException {
+    /**
+     * Reads what the transport has, unless the client must first drain its output.
+     *
+     * @return the number of bytes read, or -1 when the peer is gone
+     */
+    int fill() throws IOException {
+        if (backedUp()) {
+            return 0;
+        }
         input.compact();
         try {
-            return channel.read(input) >= 0;
+            return transport.read(input);
         } finally {
             input.flip();
         }
+    }
+
+    /** Drops partial input and all queued output (a ring reconnection). */
+    void resetIo() {
+        decoder.reset();
+        input.clear().flip();
+        output.clear();
+        outputBytes = 0;
+        queuedEvents.clear();
     }
 
     /**
@@ -153,7 +162,7 @@ final class Connection implements EventSink {
                 }
                 bufs[i++] = o.bytes;
             }
-            long written = channel.write(bufs);
+            long written = transport.write(bufs);
             outputBytes -= written;
             while (!output.isEmpty() && !output.peek().bytes.hasRemaining()) {
                 Outgoing done = output.poll();
@@ -169,15 +178,8 @@ final class Connection implements EventSink {
     }
 
     void updateInterest() {
-        if (key == null || !key.isValid()) {
-            return;
-        }
-        int ops = backedUp() ? 0 : SelectionKey.OP_READ;
-        if (!output.isEmpty()) {
-            ops |= SelectionKey.OP_WRITE;
-        }
-        if (key.interestOps() != ops) {
-            key.interestOps(ops);
+        if (!closed) {
+            transport.interest(!backedUp(), !output.isEmpty());
         }
     }
 
@@ -188,13 +190,6 @@ final class Connection implements EventSink {
         closed = true;
         output.clear();
         queuedEvents.clear();
-        if (key != null) {
-            key.cancel();
-        }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // The peer is gone either way.
-        }
+        transport.close();
     }
 }

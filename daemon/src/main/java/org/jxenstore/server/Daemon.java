@@ -23,6 +23,7 @@ import org.jxenstore.log.AccessLog;
 import org.jxenstore.store.Store;
 import org.jxenstore.watch.Notifier;
 import org.jxenstore.watch.WatchIndex;
+import org.jxenstore.xen.Hypervisor;
 
 /**
  * The running daemon: the composition root that wires store, watches, transactions, domains and
@@ -34,21 +35,25 @@ public final class Daemon implements AutoCloseable {
     private final EventLoop loop;
     private final Thread thread;
     private final AccessLog log;
+    private final XenRings rings;
 
-    private Daemon(Config config, ServerSocketChannel server, EventLoop loop, AccessLog log) {
+    private Daemon(Config config, ServerSocketChannel server, EventLoop loop, AccessLog log, XenRings rings) {
         this.config = config;
         this.server = server;
         this.loop = loop;
         this.log = log;
+        this.rings = rings;
         this.thread = new Thread(loop, "jxenstored-loop");
     }
 
     /**
-     * Binds the socket and starts serving on a thread of its own.
+     * Binds the socket, connects to Xen (unless {@code -D}: then the socket alone is served), and
+     * starts serving on a thread of its own.
      *
-     * @throws IOException with a one-line reason if the socket cannot be bound
+     * @throws IOException with a one-line reason if the socket cannot be bound or there is no Xen
      */
     public static Daemon start(Config config) throws IOException {
+        Hypervisor xen = config.noDomainInit() ? null : Hypervisor.open();
         AccessLog log = new AccessLog(config.traceFile(), config.verbose() ? System.err : null);
         Store store = new Store(config.masterDomid());
         DomainRegistry registry = new DomainRegistry(store, config.masterDomid(), config.privDomid());
@@ -61,14 +66,35 @@ public final class Daemon implements AutoCloseable {
         ControlCommands control = new ControlCommands(store, watches, quotas, registry, log,
                 () -> loopRef[0] == null ? List.<Session>of() : loopRef[0].sessions());
         RequestExecutor executor = new RequestExecutor(store, permissions, notifier, watches, quotas, domains, control);
-        ServerSocketChannel server = bind(config.socketPath());
+        ServerSocketChannel server;
+        XenRings rings = null;
         try {
-            loopRef[0] = new EventLoop(server, executor, log, Caller.privileged(config.masterDomid()));
+            server = bind(config.socketPath());
         } catch (IOException e) {
-            server.close();
+            if (xen != null) {
+                xen.close();
+            }
             throw e;
         }
-        Daemon d = new Daemon(config, server, loopRef[0], log);
+        try {
+            loopRef[0] = new EventLoop(server, executor, log, Caller.privileged(config.masterDomid()));
+            if (xen != null) {
+                rings = new XenRings(xen, loopRef[0], log, config.masterDomid(), config.privDomid());
+                domains.useTransport(rings);
+                XenRings r = rings;
+                rings.start(() -> domains.checkDomains(r), registry.ensure(0).features());
+                registry.ensure(0).introduce(0, 0);
+            }
+        } catch (IOException e) {
+            server.close();
+            if (rings != null) {
+                rings.close();
+            } else if (xen != null) {
+                xen.close();
+            }
+            throw e;
+        }
+        Daemon d = new Daemon(config, server, loopRef[0], log, rings);
         d.thread.start();
         return d;
     }
@@ -129,6 +155,9 @@ public final class Daemon implements AutoCloseable {
             thread.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (rings != null) {
+            rings.close();
         }
         try {
             server.close();

@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jxenstore.access.Caller;
 import org.jxenstore.exec.Reply;
 import org.jxenstore.exec.RequestExecutor;
@@ -25,15 +27,18 @@ import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
 
 /**
- * The single thread that owns all state: it accepts socket clients, reads and executes their
- * requests, and writes replies and events. One thread gives xenstore's ordering for free: a
+ * The single thread that owns all state: it accepts socket clients, services guest rings when
+ * their event channel fires, executes requests, and writes replies and events. One thread gives xenstore's ordering for free: a
  * request's events are queued atomically with its reply, and changes are applied in order.
  *
  * <p>Fairness: each pass executes at most {@link #REQUESTS_PER_TURN} requests of one client
- * before moving on to the next, so a flooding client cannot starve the others.
+ * before moving on to the next, so a flooding client cannot starve the others. Rings are
+ * serviced when their event channel fires (so the cost of a pass does not grow with the number
+ * of idle guests), plus a slow safety scan for guests that forget to notify.
  */
 final class EventLoop implements Runnable {
     private static final int REQUESTS_PER_TURN = 32;
+    private static final long SAFETY_SCAN_NANOS = 5_000_000_000L;
 
     private final Selector selector;
     private final ServerSocketChannel server;
@@ -43,6 +48,12 @@ final class EventLoop implements Runnable {
     private final Map<Integer, Connection> connections = new HashMap<>();
     private final LinkedHashSet<Connection> dirty = new LinkedHashSet<>();
     private final LinkedHashSet<Connection> unfinished = new LinkedHashSet<>();
+    private final Map<Integer, Connection> ringsByPort = new HashMap<>();
+    /** Ports whose event fired, filled by the event-channel thread; bounded by the bound ports. */
+    private final Set<Integer> firedPorts = ConcurrentHashMap.newKeySet();
+    private int virqPort = -1;
+    private Runnable onVirq = () -> { };
+    private long nextScan = System.nanoTime() + SAFETY_SCAN_NANOS;
     private volatile boolean running = true;
     private volatile IOException failure;
     private int nextId = 1;
@@ -72,6 +83,44 @@ final class EventLoop implements Runnable {
         return failure;
     }
 
+    /** Called by the event-channel thread: a port fired. */
+    void portFired(int port) {
+        firedPorts.add(port);
+        selector.wakeup();
+    }
+
+    /** VIRQ_DOM_EXC arrives on {@code port}; {@code check} asks the hypervisor about the domains. */
+    void onVirq(int port, Runnable check) {
+        virqPort = port;
+        onVirq = check;
+    }
+
+    /** A guest's ring becomes a connection, serviced when {@code port} fires. */
+    Connection attachRing(RingTransport t, Caller caller, int port) {
+        Connection c = new Connection(nextId++, t, caller, this);
+        connections.put(c.id(), c);
+        ringsByPort.put(port, c);
+        firedPorts.add(port);
+        return c;
+    }
+
+    /** The guest re-bound its event channel. */
+    void rebindRing(int oldPort, int newPort) {
+        Connection c = ringsByPort.remove(oldPort);
+        if (c != null) {
+            ringsByPort.put(newPort, c);
+            firedPorts.add(newPort);
+        }
+    }
+
+    /** The domain is gone: its connection, if it still has one, goes too. */
+    void detachRing(int port) {
+        Connection c = ringsByPort.remove(port);
+        if (c != null) {
+            drop(c);
+        }
+    }
+
     void stop() {
         running = false;
         selector.wakeup();
@@ -81,19 +130,32 @@ final class EventLoop implements Runnable {
     public void run() {
         try {
             while (running) {
-                if (unfinished.isEmpty()) {
-                    selector.select();
-                } else {
-                    selector.selectNow();
-                }
+                waitForWork();
                 for (SelectionKey k : selector.selectedKeys()) {
                     handle(k);
                 }
                 selector.selectedKeys().clear();
+                for (Integer port : List.copyOf(firedPorts)) {
+                    firedPorts.remove(port);
+                    if (port == virqPort) {
+                        onVirq.run();
+                    } else {
+                        Connection c = ringsByPort.get(port);
+                        if (c != null) {
+                            service(c);
+                        }
+                    }
+                }
+                if (!ringsByPort.isEmpty() && System.nanoTime() - nextScan >= 0) {
+                    nextScan = System.nanoTime() + SAFETY_SCAN_NANOS;
+                    for (Connection c : List.copyOf(ringsByPort.values())) {
+                        service(c);
+                    }
+                }
                 List<Connection> again = new ArrayList<>(unfinished);
                 unfinished.clear();
                 for (Connection c : again) {
-                    serve(c);
+                    service(c);
                 }
                 flushDirty();
                 log.flush();
@@ -114,6 +176,49 @@ final class EventLoop implements Runnable {
         }
     }
 
+    private void waitForWork() throws IOException {
+        if (!unfinished.isEmpty() || !firedPorts.isEmpty()) {
+            selector.selectNow();
+        } else if (ringsByPort.isEmpty()) {
+            selector.select();
+        } else {
+            long ms = Math.max(1, (nextScan - System.nanoTime()) / 1_000_000);
+            selector.select(ms);
+        }
+    }
+
+    /**
+     * Gives a connection its turn: for a ring, push out what the guest has made room for, read
+     * what it sent, and execute it; for a socket, execute what is already buffered.
+     */
+    private void service(Connection c) {
+        if (c.closed()) {
+            return;
+        }
+        if (!(c.transport() instanceof RingTransport ring)) {
+            serve(c);
+            return;
+        }
+        try {
+            if (ring.reconnectRequested()) {
+                executor.resetWatches(c.session());
+                c.resetIo();
+                ring.completeReconnect();
+                return;
+            }
+            c.flush();
+            int n = c.fill();
+            serve(c);
+            if (n > 0) {
+                // The ring may hold more than one read takes.
+                unfinished.add(c);
+            }
+        } catch (IOException e) {
+            log.note("conn=" + c.id() + " " + c.transport().describe() + " cut off: " + e.getMessage());
+            drop(c);
+        }
+    }
+
     private void handle(SelectionKey k) {
         if (!k.isValid()) {
             return;
@@ -131,7 +236,7 @@ final class EventLoop implements Runnable {
                 }
             }
             if (k.isValid() && k.isReadable()) {
-                if (!c.fill()) {
+                if (c.fill() < 0) {
                     drop(c);
                     return;
                 }
@@ -156,8 +261,9 @@ final class EventLoop implements Runnable {
         }
         try {
             ch.configureBlocking(false);
-            Connection c = new Connection(nextId++, ch, socketCaller, this);
-            c.setKey(ch.register(selector, SelectionKey.OP_READ, c));
+            SocketTransport t = new SocketTransport(ch);
+            Connection c = new Connection(nextId++, t, socketCaller, this);
+            t.setKey(ch.register(selector, SelectionKey.OP_READ, c));
             connections.put(c.id(), c);
         } catch (IOException e) {
             try {
@@ -190,7 +296,8 @@ final class EventLoop implements Runnable {
             }
         } catch (FrameDecoder.OversizedFrameException e) {
             // A length over the limit is a hostile or broken client: drop it, nobody else.
-            log.note("conn=" + c.id() + " dropped: " + e.getMessage());
+            log.note("conn=" + c.id() + " " + c.transport().describe() + " dropped: " + e.getMessage());
+            c.transport().protocolError();
             drop(c);
         }
     }
@@ -262,6 +369,7 @@ final class EventLoop implements Runnable {
     private void drop(Connection c) {
         executor.resetWatches(c.session());
         connections.remove(c.id());
+        ringsByPort.values().remove(c);
         dirty.remove(c);
         unfinished.remove(c);
         c.close();

@@ -214,7 +214,7 @@ class PermissionTest {
 
     @Test
     void guestsMayAskForTheirOwnFeatures() {
-        assertEquals("6", g3.call(MessageType.GET_FEATURE, 0));
+        assertEquals("7", g3.call(MessageType.GET_FEATURE, 0));
     }
 
     // --- watch events filtered by read permission (XSA-115) ---

@@ -19,6 +19,8 @@ class QuotaTest {
     @Test
     void nodeQuotaAllows1000OwnedNodesCountingTheHomeAndRefusesThe1001st() {
         assertEquals(1, xs.store.nodesOwnedBy(3), "the home counts");
+        // One flat directory of 1000 children would hit node-size first (see below).
+        assertEquals("OK", dom0.call(MessageType.SET_QUOTA, 0, "3", "node-size", "0"));
         for (int i = 1; i < 1000; i++) {
             assertEquals("OK", g3.write(HOME + "/n" + i, ""), "node " + i);
         }
@@ -65,12 +67,24 @@ class QuotaTest {
     @Test
     void quotaZeroDisablesTheCheck() {
         assertEquals("OK", dom0.call(MessageType.SET_QUOTA, 0, "3", "nodes", "0"));
+        assertEquals("OK", dom0.call(MessageType.SET_QUOTA, 0, "3", "node-size", "0"));
         for (int i = 0; i < 1100; i++) {
             assertEquals("OK", g3.write(HOME + "/n" + i, ""));
         }
     }
 
     // --- watches: 128; C checks "count > quota" before adding, so 129 fit and the 130th is E2BIG ---
+
+    @Test
+    void aGuestGivesOneDirectoryAt425ShortChildrenAsC() {
+        // C counts a node's child names in its size: with the 2048-byte node-size quota the
+        // 426th child k425 of the guest's home (perms nN, no value) is refused (verify-guest's
+        // children-per-directory row for C 4.17).
+        for (int i = 0; i < 425; i++) {
+            assertEquals("OK", g3.write(HOME + "/k" + i, ""), "child " + i);
+        }
+        assertEquals("ENOSPC", g3.write(HOME + "/k425", ""));
+    }
 
     @Test
     void watchQuotaAllows129WatchesAndThe130thIsE2big() {
@@ -173,7 +187,9 @@ class QuotaTest {
 
     @Test
     void pathMaxCountsOnlyThePartBelowTheHome() {
-        String rel = "x".repeat(2048);
+        // 2048 characters in 64-character components, so no directory outgrows node-size.
+        String rel = ("a".repeat(63) + "/").repeat(31) + "b".repeat(64);
+        assertEquals(2048, rel.length());
         assertEquals("OK", g3.write(rel, "1"));
         assertEquals("EINVAL", g3.write(rel + "y", "1"));
     }

@@ -128,7 +128,8 @@ class DomainTest {
 
     @Test
     void privilegedCallersGetEverySupportedFeature() {
-        assertEquals("6", dom0.call(MessageType.GET_FEATURE, 0));
+        // RECONNECTION (1), ERROR (2) and WATCHDEPTH (4).
+        assertEquals("7", dom0.call(MessageType.GET_FEATURE, 0));
     }
 
     @Test
@@ -143,13 +144,13 @@ class DomainTest {
     void setFeatureAfterIntroduceIsEbusy() {
         assertEquals("OK", introduce(9));
         assertEquals("EBUSY", dom0.call(MessageType.SET_FEATURE, 0, "9", "2"));
-        assertEquals("6", dom0.call(MessageType.GET_FEATURE, 0, "9"));
+        assertEquals("7", dom0.call(MessageType.GET_FEATURE, 0, "9"));
     }
 
     @Test
     void setFeatureWithUnsupportedBitsIsEinval() {
-        // RECONNECTION (1) is not supported (as in C xenstored); 16 names no feature at all.
-        assertEquals("EINVAL", dom0.call(MessageType.SET_FEATURE, 0, "9", "1"));
+        // DOMID_ANY (8) is not offered yet; 16 names no feature at all.
+        assertEquals("EINVAL", dom0.call(MessageType.SET_FEATURE, 0, "9", "8"));
         assertEquals("EINVAL", dom0.call(MessageType.SET_FEATURE, 0, "9", "16"));
         assertEquals("EINVAL", dom0.call(MessageType.SET_FEATURE, 0, "9"));
     }

@@ -56,6 +56,13 @@ public final class FrameDecoder {
         return m;
     }
 
+    /** Forgets a partly received message (a ring reconnection discards it). */
+    public void reset() {
+        header.clear();
+        pending = null;
+        body = null;
+    }
+
     /** Whether part of a message has been received but not yet completed. */
     public boolean midMessage() {
         return pending != null || header.position() > 0;

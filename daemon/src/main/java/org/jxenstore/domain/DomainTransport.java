@@ -1,0 +1,32 @@
+package org.jxenstore.domain;
+
+import org.jxenstore.protocol.XsException;
+
+/**
+ * How an introduced domain is reached: its ring and event channel. Without Xen ({@code -D})
+ * domains are only recorded.
+ */
+public interface DomainTransport {
+
+    /** No transport: INTRODUCE records the domain and nothing else. */
+    DomainTransport NONE = new DomainTransport() {
+        @Override
+        public void connect(int domid, int remotePort, int features) {
+        }
+
+        @Override
+        public void disconnect(int domid) {
+        }
+    };
+
+    /**
+     * Connects a domain's ring, advertising {@code features}; for a domain already connected,
+     * re-binds its event channel (a guest recreating its xenbus channel).
+     *
+     * @throws XsException EINVAL if the ring cannot be mapped or the channel bound
+     */
+    void connect(int domid, int remotePort, int features) throws XsException;
+
+    /** Drops the domain's connection, unbinds its channel and unmaps its ring. */
+    void disconnect(int domid);
+}
