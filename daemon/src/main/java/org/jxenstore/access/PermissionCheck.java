@@ -1,6 +1,7 @@
 package org.jxenstore.access;
 
 import org.jxenstore.protocol.Permission.Access;
+import org.jxenstore.protocol.Wire;
 /** C xenstored's {@code perm_for_conn}: what a caller may do with a node. */
 public final class PermissionCheck {
     private final DomainFacts domains;
@@ -13,8 +14,8 @@ public final class PermissionCheck {
      * Whether {@code caller} has {@code needed} on a node with these permissions.
      *
      * <p>Privileged callers and the owner (or the holder of the owner's target rights) get
-     * everything; otherwise the first live ACL entry naming the caller or its target decides;
-     * otherwise the owner entry's letter is the default.
+     * everything; otherwise the first live ACL entry naming the caller, its target or every
+     * domain (DOMID_ANY) decides; otherwise the owner entry's letter is the default.
      */
     public boolean allows(Caller caller, Perms perms, long nodeGeneration, Access needed) {
         if (caller.privileged()) {
@@ -27,7 +28,13 @@ public final class PermissionCheck {
         var entries = perms.entries();
         for (int i = 1; i < entries.size(); i++) {
             Perm p = entries.get(i);
-            if (p.stale() || !actsAs(caller, target, p.domid()) || domains.staleFor(p.domid(), nodeGeneration)) {
+            if (p.stale()) {
+                continue;
+            }
+            if (p.domid() == Wire.DOMID_ANY) {
+                return p.access().grants(needed);
+            }
+            if (!actsAs(caller, target, p.domid()) || domains.staleFor(p.domid(), nodeGeneration)) {
                 continue;
             }
             return p.access().grants(needed);

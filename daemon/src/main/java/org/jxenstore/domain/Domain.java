@@ -6,7 +6,7 @@ import org.jxenstore.protocol.Wire;
 public final class Domain {
     /** The features jxenstored implements, offered to every domain unless SET_FEATURE narrows them. */
     public static final int SUPPORTED_FEATURES =
-            Wire.FEATURE_RECONNECTION | Wire.FEATURE_ERROR | Wire.FEATURE_WATCHDEPTH;
+            Wire.FEATURE_RECONNECTION | Wire.FEATURE_ERROR | Wire.FEATURE_WATCHDEPTH | Wire.FEATURE_DOMID_ANY;
 
     final int domid;
     long generation;

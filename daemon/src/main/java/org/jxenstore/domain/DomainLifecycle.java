@@ -8,6 +8,7 @@ import org.jxenstore.access.Perm;
 import org.jxenstore.access.Perms;
 import org.jxenstore.access.Quota;
 import org.jxenstore.access.QuotaTable;
+import org.jxenstore.protocol.Wire;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
 import org.jxenstore.store.Node;
@@ -174,7 +175,9 @@ public final class DomainLifecycle {
     /** XSA-417: every domain named in an ACL gets a record stamped now, before the node is written. */
     public void recordAll(Perms perms) {
         for (Perm p : perms.entries()) {
-            registry.ensure(p.domid());
+            if (p.domid() != Wire.DOMID_ANY) {
+                registry.ensure(p.domid());
+            }
         }
     }
 

@@ -127,12 +127,14 @@ final class NodeEditor {
             throw new XsException(XsError.ENOSPC);
         }
         checkNodeSize(c, perms, value.length, null);
-        // The existing ancestor's record grows by the new child's name (C counts child names in
-        // a node's size, so a guest can give one directory only so many children).
-        String firstNew = missing.getLast();
-        if (!c.privileged() && quotas.exceeded(c, Quota.NODE_SIZE,
-                (long) base.chargedSize() + NodePath.name(firstNew).length() + 1)) {
-            throw new XsException(XsError.ENOSPC);
+        // C counts child names in a node's size, so every parent that gains a child must stay
+        // within node-size too: the existing ancestor, and each new node that gets the next one.
+        long parentSize = base.chargedSize();
+        for (int i = missing.size() - 1; i >= 0; i--) {
+            if (quotas.reached(c, Quota.NODE_SIZE, parentSize + NodePath.name(missing.get(i)).length() + 1)) {
+                throw new XsException(XsError.ENOSPC);
+            }
+            parentSize = 24 + 8L * perms.entries().size();
         }
         for (int i = missing.size() - 1; i >= 0; i--) {
             v.put(missing.get(i), i == 0 ? value : new byte[0], perms);
@@ -148,7 +150,7 @@ final class NodeEditor {
         int size = existing == null
                 ? 24 + 8 * perms.entries().size() + valueLength
                 : existing.chargedSize() - existing.value().length + valueLength;
-        if (quotas.exceeded(c, Quota.NODE_SIZE, size)) {
+        if (quotas.reached(c, Quota.NODE_SIZE, size)) {
             throw new XsException(XsError.ENOSPC);
         }
     }

@@ -229,12 +229,15 @@ public final class RequestExecutor {
 
     private Reply setPerms(NodeView v, Caller c, Request.SetPerms sp, Consumer<Change> changes) throws XsException {
         List<Perm> entries = new ArrayList<>();
+        // A DOMID_ANY entry means "every domain" only when the writer's connection has the
+        // feature; otherwise it names a domain that cannot exist and is kept but never honoured.
+        boolean anyAllowed = (domains.featuresOf(c) & Wire.FEATURE_DOMID_ANY) != 0;
         for (String s : sp.perms()) {
             Perm p = Perm.parse(s);
             if (p == null) {
                 throw new XsException(XsError.EINVAL);
             }
-            entries.add(p);
+            entries.add(p.domid() == Wire.DOMID_ANY && !anyAllowed ? new Perm(p.access(), p.domid(), true) : p);
         }
         if (quotas.exceeded(c, Quota.NODE_PERMISSIONS, entries.size())) {
             throw new XsException(XsError.ENOSPC);

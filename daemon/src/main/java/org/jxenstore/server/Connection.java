@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import org.jxenstore.access.Caller;
+import org.jxenstore.access.Quota;
+import org.jxenstore.access.QuotaTable;
 import org.jxenstore.exec.Session;
 import org.jxenstore.protocol.FrameDecoder;
 import org.jxenstore.protocol.Message;
@@ -32,20 +34,29 @@ final class Connection implements EventSink {
     private final EventLoop loop;
     private final FrameDecoder decoder = new FrameDecoder();
     private final ByteBuffer input = ByteBuffer.allocate(16 * 1024).flip();
+    private final QuotaTable quotas;
+    private final long eventTimeoutNanos;
     private final ArrayDeque<Outgoing> output = new ArrayDeque<>();
     private final HashSet<String> queuedEvents = new HashSet<>();
     private final Session session;
     private long outputBytes;
+    private int pendingReplies;
     private boolean closed;
 
-    /** A queued message; {@code eventKey} names a watch event for duplicate suppression. */
-    private record Outgoing(ByteBuffer bytes, String eventKey) {
+    /**
+     * A queued message: a reply, or a watch event with its key for duplicate suppression and
+     * the time it was queued, for the watch-event timeout.
+     */
+    private record Outgoing(ByteBuffer bytes, boolean reply, String eventKey, long queuedAt) {
     }
 
-    Connection(int id, Transport transport, Caller caller, EventLoop loop) {
+    Connection(int id, Transport transport, Caller caller, EventLoop loop, QuotaTable quotas,
+            long eventTimeoutNanos) {
         this.id = id;
         this.transport = transport;
         this.loop = loop;
+        this.quotas = quotas;
+        this.eventTimeoutNanos = eventTimeoutNanos;
         this.session = new Session(caller, this);
     }
 
@@ -93,6 +104,7 @@ final class Connection implements EventSink {
         input.clear().flip();
         output.clear();
         outputBytes = 0;
+        pendingReplies = 0;
         queuedEvents.clear();
     }
 
@@ -115,8 +127,36 @@ final class Connection implements EventSink {
         return outputBytes > OUTPUT_HIGH_WATER;
     }
 
+    /**
+     * Whether another request may be read. XSA-416: an unprivileged domain's request stays
+     * outstanding until its reply is entirely in the ring, and at the {@code outstanding} quota
+     * its ring is not read, so a guest that never reads its replies pins nothing.
+     */
+    boolean mayReadRequest() {
+        return !backedUp() && !quotas.exceeded(caller(), Quota.OUTSTANDING, pendingReplies + 1L);
+    }
+
+    /**
+     * Reads the next request from a ring, taking no byte beyond its end: what a guest has not
+     * yet had read stays in its ring.
+     */
+    Message nextRingRequest() throws IOException, FrameDecoder.OversizedFrameException {
+        ByteBuffer scratch = ByteBuffer.allocate(Wire.PAYLOAD_MAX);
+        while (true) {
+            scratch.clear().limit(decoder.bytesNeeded());
+            if (transport.read(scratch) <= 0) {
+                return null;
+            }
+            Message m = decoder.next(scratch.flip());
+            if (m != null) {
+                return m;
+            }
+        }
+    }
+
     void send(Message m) {
-        enqueue(new Outgoing(m.encode(), null));
+        pendingReplies++;
+        enqueue(new Outgoing(m.encode(), true, null, 0));
     }
 
     /**
@@ -131,12 +171,25 @@ final class Connection implements EventSink {
             return;
         }
         String dedup = path.startsWith("@") ? null : path + '\0' + token;
-        if (outputBytes > OUTPUT_EVENT_LIMIT || (dedup != null && !queuedEvents.add(dedup))) {
+        if (outputBytes > eventLimit() || (dedup != null && !queuedEvents.add(dedup))) {
             return;
         }
         Message m = new Message(MessageType.WATCH_EVENT, 0, 0, payload);
         loop.logEvent(this, m);
-        enqueue(new Outgoing(m.encode(), dedup));
+        enqueue(new Outgoing(m.encode(), false, dedup, System.nanoTime()));
+    }
+
+    /**
+     * How much queued output a client may have before its watch events are dropped: for an
+     * unprivileged domain its {@code memory} quota (XSA-326: events count against the receiver).
+     */
+    private long eventLimit() {
+        Caller c = caller();
+        if (c.privileged()) {
+            return OUTPUT_EVENT_LIMIT;
+        }
+        int memory = quotas.limit(Quota.MEMORY, c.domid());
+        return memory > 0 ? memory : OUTPUT_EVENT_LIMIT;
     }
 
     private void enqueue(Outgoing o) {
@@ -152,6 +205,7 @@ final class Connection implements EventSink {
      * is left.
      */
     void flush() throws IOException {
+        expireEvents();
         while (!output.isEmpty()) {
             int batch = Math.min(output.size(), 64);
             ByteBuffer[] bufs = new ByteBuffer[batch];
@@ -166,15 +220,44 @@ final class Connection implements EventSink {
             outputBytes -= written;
             while (!output.isEmpty() && !output.peek().bytes.hasRemaining()) {
                 Outgoing done = output.poll();
-                if (done.eventKey != null) {
-                    queuedEvents.remove(done.eventKey);
-                }
+                forget(done);
             }
             if (written == 0) {
                 break;
             }
         }
         updateInterest();
+    }
+
+    private void forget(Outgoing o) {
+        if (o.reply) {
+            pendingReplies--;
+        } else if (o.eventKey != null) {
+            queuedEvents.remove(o.eventKey);
+        }
+    }
+
+    /**
+     * Drops watch events an unprivileged domain has left unread for longer than the
+     * {@code watch-event} timeout (C's flood control); a message already partly sent stays.
+     */
+    private void expireEvents() {
+        if (eventTimeoutNanos <= 0 || caller().privileged() || output.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        var it = output.iterator();
+        boolean first = true;
+        while (it.hasNext()) {
+            Outgoing o = it.next();
+            boolean started = first && o.bytes.position() > 0;
+            first = false;
+            if (!o.reply && !started && now - o.queuedAt > eventTimeoutNanos) {
+                it.remove();
+                outputBytes -= o.bytes.remaining();
+                forget(o);
+            }
+        }
     }
 
     void updateInterest() {

@@ -77,7 +77,8 @@ public final class Daemon implements AutoCloseable {
             throw e;
         }
         try {
-            loopRef[0] = new EventLoop(server, executor, log, Caller.privileged(config.masterDomid()));
+            loopRef[0] = new EventLoop(server, executor, log, Caller.privileged(config.masterDomid()),
+                    quotas, config.watchEventTimeoutS() * 1_000_000_000L);
             if (xen != null) {
                 rings = new XenRings(xen, loopRef[0], log, config.masterDomid(), config.privDomid());
                 domains.useTransport(rings);

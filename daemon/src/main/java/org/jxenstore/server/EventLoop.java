@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jxenstore.access.Caller;
+import org.jxenstore.access.QuotaTable;
 import org.jxenstore.exec.Reply;
 import org.jxenstore.exec.RequestExecutor;
 import org.jxenstore.exec.Session;
@@ -45,6 +46,8 @@ final class EventLoop implements Runnable {
     private final RequestExecutor executor;
     private final AccessLog log;
     private final Caller socketCaller;
+    private final QuotaTable quotas;
+    private final long eventTimeoutNanos;
     private final Map<Integer, Connection> connections = new HashMap<>();
     private final LinkedHashSet<Connection> dirty = new LinkedHashSet<>();
     private final LinkedHashSet<Connection> unfinished = new LinkedHashSet<>();
@@ -58,8 +61,10 @@ final class EventLoop implements Runnable {
     private volatile IOException failure;
     private int nextId = 1;
 
-    EventLoop(ServerSocketChannel server, RequestExecutor executor, AccessLog log, Caller socketCaller)
-            throws IOException {
+    EventLoop(ServerSocketChannel server, RequestExecutor executor, AccessLog log, Caller socketCaller,
+            QuotaTable quotas, long eventTimeoutNanos) throws IOException {
+        this.quotas = quotas;
+        this.eventTimeoutNanos = eventTimeoutNanos;
         this.selector = Selector.open();
         this.server = server;
         this.executor = executor;
@@ -97,7 +102,7 @@ final class EventLoop implements Runnable {
 
     /** A guest's ring becomes a connection, serviced when {@code port} fires. */
     Connection attachRing(RingTransport t, Caller caller, int port) {
-        Connection c = new Connection(nextId++, t, caller, this);
+        Connection c = new Connection(nextId++, t, caller, this, quotas, eventTimeoutNanos);
         connections.put(c.id(), c);
         ringsByPort.put(port, c);
         firedPorts.add(port);
@@ -207,12 +212,21 @@ final class EventLoop implements Runnable {
                 return;
             }
             c.flush();
-            int n = c.fill();
-            serve(c);
-            if (n > 0) {
-                // The ring may hold more than one read takes.
+            int n = 0;
+            for (; n < REQUESTS_PER_TURN && c.mayReadRequest(); n++) {
+                Message m = c.nextRingRequest();
+                if (m == null) {
+                    break;
+                }
+                process(c, m);
+            }
+            if (n == REQUESTS_PER_TURN) {
                 unfinished.add(c);
             }
+        } catch (FrameDecoder.OversizedFrameException e) {
+            log.note("conn=" + c.id() + " " + ring.describe() + " cut off: " + e.getMessage());
+            ring.protocolError();
+            drop(c);
         } catch (IOException e) {
             log.note("conn=" + c.id() + " " + c.transport().describe() + " cut off: " + e.getMessage());
             drop(c);
@@ -262,7 +276,7 @@ final class EventLoop implements Runnable {
         try {
             ch.configureBlocking(false);
             SocketTransport t = new SocketTransport(ch);
-            Connection c = new Connection(nextId++, t, socketCaller, this);
+            Connection c = new Connection(nextId++, t, socketCaller, this, quotas, eventTimeoutNanos);
             t.setKey(ch.register(selector, SelectionKey.OP_READ, c));
             connections.put(c.id(), c);
         } catch (IOException e) {

@@ -214,7 +214,35 @@ class PermissionTest {
 
     @Test
     void guestsMayAskForTheirOwnFeatures() {
-        assertEquals("7", g3.call(MessageType.GET_FEATURE, 0));
+        assertEquals("15", g3.call(MessageType.GET_FEATURE, 0));
+    }
+
+    // --- DOMID_ANY (0x7FF5 = 32757), feature bit 8 ---
+
+    @Test
+    void aDomidAnyEntryGrantsEveryDomainWhenTheWriterHasTheFeature() {
+        assertEquals("OK", g3.write("shared", "s"));
+        assertEquals("OK", g3.setPerms("shared", "n3", "r32757"));
+        assertEquals("s", g4.read("/local/domain/3/shared"));
+        assertEquals("EACCES", g4.write("/local/domain/3/shared", "x"));
+    }
+
+    @Test
+    void aDomidAnyEntryFromAWriterWithoutTheFeatureIsKeptButNotHonoured() {
+        assertEquals("OK", dom0.call(MessageType.SET_FEATURE, 0, "9", "7"));
+        Client g9 = xs.guest(9);
+        assertEquals("OK", g9.write("shared", "s"));
+        assertEquals("OK", g9.setPerms("shared", "n9", "r32757"));
+        assertEquals("n9 r32757", g9.getPerms("shared"));
+        assertEquals("EACCES", g4.read("/local/domain/9/shared"));
+    }
+
+    @Test
+    void aDomidAnyEntryShadowsLaterEntriesFirstMatchWins() {
+        assertEquals("OK", dom0.write("/any", "v"));
+        assertEquals("OK", dom0.setPerms("/any", "n0", "r32757", "b4"));
+        assertEquals("v", g4.read("/any"));
+        assertEquals("EACCES", g4.write("/any", "x"));
     }
 
     // --- watch events filtered by read permission (XSA-115) ---

@@ -128,8 +128,8 @@ class DomainTest {
 
     @Test
     void privilegedCallersGetEverySupportedFeature() {
-        // RECONNECTION (1), ERROR (2) and WATCHDEPTH (4).
-        assertEquals("7", dom0.call(MessageType.GET_FEATURE, 0));
+        // RECONNECTION (1), ERROR (2), WATCHDEPTH (4) and DOMID_ANY (8).
+        assertEquals("15", dom0.call(MessageType.GET_FEATURE, 0));
     }
 
     @Test
@@ -144,14 +144,14 @@ class DomainTest {
     void setFeatureAfterIntroduceIsEbusy() {
         assertEquals("OK", introduce(9));
         assertEquals("EBUSY", dom0.call(MessageType.SET_FEATURE, 0, "9", "2"));
-        assertEquals("7", dom0.call(MessageType.GET_FEATURE, 0, "9"));
+        assertEquals("15", dom0.call(MessageType.GET_FEATURE, 0, "9"));
     }
 
     @Test
     void setFeatureWithUnsupportedBitsIsEinval() {
-        // DOMID_ANY (8) is not offered yet; 16 names no feature at all.
-        assertEquals("EINVAL", dom0.call(MessageType.SET_FEATURE, 0, "9", "8"));
+        // 16 and 32 name no feature at all.
         assertEquals("EINVAL", dom0.call(MessageType.SET_FEATURE, 0, "9", "16"));
+        assertEquals("EINVAL", dom0.call(MessageType.SET_FEATURE, 0, "9", "33"));
         assertEquals("EINVAL", dom0.call(MessageType.SET_FEATURE, 0, "9"));
     }
 

@@ -56,6 +56,14 @@ public final class FrameDecoder {
         return m;
     }
 
+    /**
+     * How many more bytes complete the header or, once it is in, the body: a reader that must
+     * not take more than one message (a guest ring) reads exactly this many.
+     */
+    public int bytesNeeded() {
+        return pending == null ? header.remaining() : body.length - bodyFilled;
+    }
+
     /** Forgets a partly received message (a ring reconnection discards it). */
     public void reset() {
         header.clear();
