@@ -63,8 +63,11 @@ public final class GuestDaemon implements AutoCloseable {
         };
     }
 
-    /** Starts the configured daemon in a fresh folder under /tmp; fails with its log if it does not come up. */
-    public static GuestDaemon start() throws IOException, InterruptedException {
+    /**
+     * Starts the configured daemon in a fresh folder under /tmp; fails with its log if it does
+     * not come up. {@code jxenstoredArgs} are added to jxenstored's command line (not C's).
+     */
+    public static GuestDaemon start(List<String> jxenstoredArgs) throws IOException, InterruptedException {
         PeerTools tools = PeerTools.get();
         Kind kind = configuredKind();
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "jxg-");
@@ -76,6 +79,7 @@ public final class GuestDaemon implements AutoCloseable {
         } else {
             cmd.addAll(List.of("exec", dir.toString(), "--", repoRoot().resolve("bin/jxenstored").toString(),
                     "--no-fork"));
+            cmd.addAll(jxenstoredArgs);
         }
         ToolResult r = tools.run(null, Duration.ofSeconds(360), Map.of(), cmd.toArray(String[]::new));
         Path pidFile = dir.resolve("pid");

@@ -2,6 +2,7 @@ package org.jxenstore.it.guest;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +19,12 @@ abstract class GuestDaemonTest {
 
     @BeforeAll
     void startDaemon() throws Exception {
-        daemon = GuestDaemon.start();
+        daemon = GuestDaemon.start(jxenstoredArgs());
+    }
+
+    /** Extra command-line options for jxenstored in this class (none by default). */
+    protected List<String> jxenstoredArgs() {
+        return List.of();
     }
 
     @AfterEach
