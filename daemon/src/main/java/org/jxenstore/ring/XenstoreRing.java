@@ -75,12 +75,7 @@ public final class XenstoreRing {
     public int readRequests(ByteBuffer dst) throws RingIndexException {
         int prod = load(REQ_PROD);
         int cons = load(REQ_CONS);
-        int avail = prod - cons;
-        if (Integer.compareUnsigned(avail, RING_SIZE) > 0) {
-            throw new RingIndexException("request ring: prod " + Integer.toUnsignedString(prod)
-                    + " cons " + Integer.toUnsignedString(cons));
-        }
-        int n = Math.min(avail, dst.remaining());
+        int n = Math.min(distance("request", prod, cons), dst.remaining());
         copyOut(REQ, cons, n, dst);
         store(REQ_CONS, cons + n);
         return n;
@@ -95,15 +90,20 @@ public final class XenstoreRing {
     public int writeResponses(ByteBuffer src) throws RingIndexException {
         int cons = load(RSP_CONS);
         int prod = load(RSP_PROD);
-        int used = prod - cons;
-        if (Integer.compareUnsigned(used, RING_SIZE) > 0) {
-            throw new RingIndexException("response ring: prod " + Integer.toUnsignedString(prod)
-                    + " cons " + Integer.toUnsignedString(cons));
-        }
-        int n = Math.min(RING_SIZE - used, src.remaining());
+        int n = Math.min(RING_SIZE - distance("response", prod, cons), src.remaining());
         copyIn(RSP, prod, n, src);
         store(RSP_PROD, prod + n);
         return n;
+    }
+
+    /** The bytes between two free-running indexes, which may never exceed a ring (XSA-38). */
+    private static int distance(String ring, int prod, int cons) throws RingIndexException {
+        int d = prod - cons;
+        if (Integer.compareUnsigned(d, RING_SIZE) > 0) {
+            throw new RingIndexException(ring + " ring: prod " + Integer.toUnsignedString(prod)
+                    + " cons " + Integer.toUnsignedString(cons));
+        }
+        return d;
     }
 
     /** Whether the request ring holds unread bytes (a cheap check for the safety scan). */
