@@ -38,10 +38,6 @@ public final class DomainLifecycle {
         this.keepOrphans = keepOrphans;
     }
 
-    public DomainRegistry registry() {
-        return registry;
-    }
-
     /** Set once at start-up, when domains are reached through rings. */
     public void useTransport(DomainTransport t) {
         transport = t;

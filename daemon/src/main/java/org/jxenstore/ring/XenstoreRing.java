@@ -106,11 +106,6 @@ public final class XenstoreRing {
         return d;
     }
 
-    /** Whether the request ring holds unread bytes (a cheap check for the safety scan). */
-    public boolean hasRequests() {
-        return load(REQ_PROD) != load(REQ_CONS);
-    }
-
     private void copyOut(long base, int index, int n, ByteBuffer dst) {
         int first = Math.min(n, RING_SIZE - (index & (RING_SIZE - 1)));
         MemorySegment.copy(page, ValueLayout.JAVA_BYTE, base + (index & (RING_SIZE - 1)),
@@ -161,9 +156,5 @@ public final class XenstoreRing {
     /** Tells the guest why we stopped talking to it. */
     public void setError(int code) {
         store(ERROR, code);
-    }
-
-    public int error() {
-        return load(ERROR);
     }
 }

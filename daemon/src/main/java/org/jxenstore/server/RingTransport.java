@@ -25,10 +25,6 @@ final class RingTransport implements Transport {
         this.kick = kick;
     }
 
-    int domid() {
-        return domid;
-    }
-
     @Override
     public int read(ByteBuffer dst) throws IOException {
         if (broken) {
@@ -88,11 +84,6 @@ final class RingTransport implements Transport {
     void completeReconnect() {
         ring.resetAfterReconnect();
         kick.run();
-    }
-
-    /** Whether the guest left requests in the ring that we have not read (safety scan). */
-    boolean hasUnreadRequests() {
-        return !broken && ring.hasRequests();
     }
 
     @Override
