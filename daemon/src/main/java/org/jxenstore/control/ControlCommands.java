@@ -5,12 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Supplier;
 import org.jxenstore.access.Quota;
 import org.jxenstore.access.QuotaTable;
 import org.jxenstore.domain.DomainRegistry;
 import org.jxenstore.exec.ControlHandler;
-import org.jxenstore.exec.Session;
 import org.jxenstore.log.AccessLog;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
@@ -35,16 +33,16 @@ public final class ControlCommands implements ControlHandler {
     private final QuotaTable quotas;
     private final DomainRegistry domains;
     private final AccessLog log;
-    private final Supplier<List<Session>> sessions;
+    private final Clients clients;
 
     public ControlCommands(Store store, WatchIndex watches, QuotaTable quotas, DomainRegistry domains,
-            AccessLog log, Supplier<List<Session>> sessions) {
+            AccessLog log, Clients clients) {
         this.store = store;
         this.watches = watches;
         this.quotas = quotas;
         this.domains = domains;
         this.log = log;
-        this.sessions = sessions;
+        this.clients = clients;
     }
 
     @Override
@@ -52,7 +50,7 @@ public final class ControlCommands implements ControlHandler {
         List<String> rest = args.subList(1, args.size());
         return switch (args.getFirst()) {
             case "help" -> HELP;
-            case "check" -> new StoreCheck(store, watches, sessions.get()).run();
+            case "check" -> new StoreCheck(store, watches, clients.sessions()).run();
             case "log" -> log(rest);
             case "logfile" -> logfile(rest);
             case "memreport" -> memreport(rest);
@@ -89,7 +87,7 @@ public final class ControlCommands implements ControlHandler {
     }
 
     private String memreport(List<String> a) throws XsException {
-        String report = new MemoryReport(store, watches, domains, sessions.get()).render();
+        String report = new MemoryReport(store, watches, domains, clients).render();
         if (a.isEmpty()) {
             return report;
         }

@@ -13,13 +13,13 @@ final class MemoryReport {
     private final Store store;
     private final WatchIndex watches;
     private final DomainRegistry domains;
-    private final List<Session> sessions;
+    private final Clients clients;
 
-    MemoryReport(Store store, WatchIndex watches, DomainRegistry domains, List<Session> sessions) {
+    MemoryReport(Store store, WatchIndex watches, DomainRegistry domains, Clients clients) {
         this.store = store;
         this.watches = watches;
         this.domains = domains;
-        this.sessions = sessions;
+        this.clients = clients;
     }
 
     String render() {
@@ -34,6 +34,7 @@ final class MemoryReport {
             stack.addAll(n.children().nodes());
         }
         int transactions = 0;
+        List<Session> sessions = clients.sessions();
         for (Session s : sessions) {
             transactions += s.transactions().size();
         }
@@ -45,10 +46,11 @@ final class MemoryReport {
                 watches          : %d
                 transactions     : %d
                 domains          : %d
+                queued output    : %d
                 heap used        : %d
                 heap committed   : %d
                 heap max         : %d
-                """, nodes, bytes, sessions.size(), watches.size(), transactions, domains.size(),
+                """, nodes, bytes, sessions.size(), watches.size(), transactions, domains.size(), clients.queuedOutputBytes(),
                 rt.totalMemory() - rt.freeMemory(), rt.totalMemory(), rt.maxMemory());
     }
 }

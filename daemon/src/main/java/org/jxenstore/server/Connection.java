@@ -154,6 +154,10 @@ final class Connection implements EventSink {
         }
     }
 
+    long queuedBytes() {
+        return outputBytes;
+    }
+
     void send(Message m) {
         pendingReplies++;
         enqueue(new Outgoing(m.encode(), true, null, 0));

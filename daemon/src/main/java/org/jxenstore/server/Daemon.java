@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import org.jxenstore.access.Caller;
 import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.access.QuotaTable;
+import org.jxenstore.control.Clients;
 import org.jxenstore.control.ControlCommands;
 import org.jxenstore.domain.DomainLifecycle;
 import org.jxenstore.domain.DomainRegistry;
@@ -63,8 +64,18 @@ public final class Daemon implements AutoCloseable {
         QuotaTable quotas = new QuotaTable(config.hardQuotas(), config.softMemory());
         DomainLifecycle domains = new DomainLifecycle(registry, store, notifier, quotas, config.keepOrphans());
         EventLoop[] loopRef = new EventLoop[1];
-        ControlCommands control = new ControlCommands(store, watches, quotas, registry, log,
-                () -> loopRef[0] == null ? List.<Session>of() : loopRef[0].sessions());
+        // CONTROL runs on the loop thread, so the loop exists by the time a command asks.
+        ControlCommands control = new ControlCommands(store, watches, quotas, registry, log, new Clients() {
+            @Override
+            public List<Session> sessions() {
+                return loopRef[0].sessions();
+            }
+
+            @Override
+            public long queuedOutputBytes() {
+                return loopRef[0].queuedOutputBytes();
+            }
+        });
         RequestExecutor executor = new RequestExecutor(store, permissions, notifier, watches, quotas, domains, control);
         ServerSocketChannel server;
         XenRings rings = null;

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jxenstore.access.Caller;
 import org.jxenstore.access.QuotaTable;
+import org.jxenstore.control.Clients;
 import org.jxenstore.exec.Reply;
 import org.jxenstore.exec.RequestExecutor;
 import org.jxenstore.exec.Session;
@@ -37,7 +38,7 @@ import org.jxenstore.protocol.XsException;
  * serviced when their event channel fires (so the cost of a pass does not grow with the number
  * of idle guests), plus a slow safety scan for guests that forget to notify.
  */
-final class EventLoop implements Runnable {
+final class EventLoop implements Runnable, Clients {
     private static final int REQUESTS_PER_TURN = 32;
     private static final long SAFETY_SCAN_NANOS = 5_000_000_000L;
 
@@ -74,8 +75,17 @@ final class EventLoop implements Runnable {
         server.register(selector, SelectionKey.OP_ACCEPT);
     }
 
-    /** The sessions of every connection, for CONTROL commands (called on the loop thread). */
-    List<Session> sessions() {
+    @Override
+    public long queuedOutputBytes() {
+        long total = 0;
+        for (Connection c : connections.values()) {
+            total += c.queuedBytes();
+        }
+        return total;
+    }
+
+    @Override
+    public List<Session> sessions() {
         List<Session> out = new ArrayList<>(connections.size());
         for (Connection c : connections.values()) {
             out.add(c.session());

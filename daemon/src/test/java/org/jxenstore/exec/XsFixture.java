@@ -11,6 +11,7 @@ import org.jxenstore.access.Caller;
 import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.access.Quota;
 import org.jxenstore.access.QuotaTable;
+import org.jxenstore.control.Clients;
 import org.jxenstore.control.ControlCommands;
 import org.jxenstore.domain.DomainLifecycle;
 import org.jxenstore.domain.DomainRegistry;
@@ -71,7 +72,18 @@ public final class XsFixture {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        control = new ControlCommands(store, watches, quotas, registry, log, () -> List.copyOf(sessions));
+        control = new ControlCommands(store, watches, quotas, registry, log, new Clients() {
+            @Override
+            public List<Session> sessions() {
+                return List.copyOf(sessions);
+            }
+
+            @Override
+            public long queuedOutputBytes() {
+                // Sessions here deliver events into lists, not into output queues.
+                return 0;
+            }
+        });
         executor = new RequestExecutor(store, permissions, notifier, watches, quotas, domains, control);
     }
 
