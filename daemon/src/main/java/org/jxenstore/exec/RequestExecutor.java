@@ -73,8 +73,9 @@ public final class RequestExecutor {
         Caller c = s.caller();
         NodeView view = tx == null ? store : tx;
         Consumer<Change> changes = tx == null ? this::fireNow : tx::record;
+        store.beginChange();
         try {
-            return switch (request) {
+            Reply reply = switch (request) {
                 case Request.Read r -> Reply.of(editor.require(view, c, path(c, r.path()), Access.READ).value());
                 case Request.Write w -> {
                     editor.write(view, c, path(c, w.path()), w.value(), changes);
@@ -149,8 +150,16 @@ public final class RequestExecutor {
                     yield Reply.OK;
                 }
             };
-        } catch (RuntimeException e) {
-            // An internal failure inside a transaction must not be committed half-done (XSA-415).
+            store.endChange();
+            return reply;
+        } catch (XsException e) {
+            // A refusal can come after part of the work (a quota checked late): take it all back.
+            store.abortChange();
+            throw e;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // An internal failure leaves nothing half-applied: the store's change is taken back,
+            // and a transaction it happened in can no longer commit (XSA-415).
+            store.abortChange();
             if (tx != null) {
                 tx.fail();
             }

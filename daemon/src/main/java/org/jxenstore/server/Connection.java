@@ -40,14 +40,14 @@ final class Connection implements EventSink {
     private final HashSet<String> queuedEvents = new HashSet<>();
     private final Session session;
     private long outputBytes;
-    private int pendingReplies;
+    private int outstanding;
     private boolean closed;
 
     /**
      * A queued message: a reply, or a watch event with its key for duplicate suppression and
      * the time it was queued, for the watch-event timeout.
      */
-    private record Outgoing(ByteBuffer bytes, boolean reply, String eventKey, long queuedAt) {
+    private record Outgoing(ByteBuffer bytes, boolean reply, String eventKey, long queuedAt, Ticket ticket) {
     }
 
     Connection(int id, Transport transport, Caller caller, EventLoop loop, QuotaTable quotas,
@@ -102,10 +102,7 @@ final class Connection implements EventSink {
     void resetIo() {
         decoder.reset();
         input.clear().flip();
-        output.clear();
-        outputBytes = 0;
-        pendingReplies = 0;
-        queuedEvents.clear();
+        discardOutput();
     }
 
     /**
@@ -128,12 +125,31 @@ final class Connection implements EventSink {
     }
 
     /**
-     * Whether another request may be read. XSA-416: an unprivileged domain's request stays
-     * outstanding until its reply is entirely in the ring, and at the {@code outstanding} quota
-     * its ring is not read, so a guest that never reads its replies pins nothing.
+     * Whether another request may be read. An unprivileged domain's request stays outstanding
+     * until its reply is entirely in the ring and the events it caused are delivered
+     * ({@link Ticket}); at the {@code outstanding} quota its ring is not read (XSA-416, XSA-326).
+     *
+     * @param guestsPaused unprivileged clients are held back for a starved transaction (XSA-206)
      */
-    boolean mayReadRequest() {
-        return !backedUp() && !quotas.exceeded(caller(), Quota.OUTSTANDING, pendingReplies + 1L);
+    boolean mayReadRequest(boolean guestsPaused) {
+        if (backedUp()) {
+            return false;
+        }
+        Caller c = caller();
+        return c.privileged() || (!guestsPaused && !quotas.exceeded(c, Quota.OUTSTANDING, outstanding + 1L));
+    }
+
+    /** A ticket for the next request, or none for a privileged client, which no quota binds. */
+    Ticket openTicket() {
+        return caller().privileged() ? null : new Ticket(this);
+    }
+
+    void ticketOpened() {
+        outstanding++;
+    }
+
+    void ticketClosed() {
+        outstanding--;
     }
 
     /**
@@ -158,9 +174,9 @@ final class Connection implements EventSink {
         return outputBytes;
     }
 
-    void send(Message m) {
-        pendingReplies++;
-        enqueue(new Outgoing(m.encode(), true, null, 0));
+    /** Queues a reply; {@code ticket} (may be null) is the request's. */
+    void send(Message m, Ticket ticket) {
+        enqueue(new Outgoing(m.encode(), true, null, 0, ticket));
     }
 
     /**
@@ -180,7 +196,11 @@ final class Connection implements EventSink {
         }
         Message m = new Message(MessageType.WATCH_EVENT, 0, 0, payload);
         loop.logEvent(this, m);
-        enqueue(new Outgoing(m.encode(), false, dedup, System.nanoTime()));
+        Ticket cause = loop.currentTicket();
+        if (cause != null) {
+            cause.caused();
+        }
+        enqueue(new Outgoing(m.encode(), false, dedup, System.nanoTime(), cause));
     }
 
     /**
@@ -234,11 +254,21 @@ final class Connection implements EventSink {
     }
 
     private void forget(Outgoing o) {
-        if (o.reply) {
-            pendingReplies--;
-        } else if (o.eventKey != null) {
+        if (o.eventKey != null) {
             queuedEvents.remove(o.eventKey);
         }
+        if (o.ticket != null) {
+            o.ticket.release();
+        }
+    }
+
+    /** Drops every queued message, releasing what they held. */
+    private void discardOutput() {
+        for (Outgoing o : output) {
+            forget(o);
+        }
+        output.clear();
+        outputBytes = 0;
     }
 
     /**
@@ -275,8 +305,7 @@ final class Connection implements EventSink {
             return;
         }
         closed = true;
-        output.clear();
-        queuedEvents.clear();
+        discardOutput();
         transport.close();
     }
 }

@@ -6,6 +6,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.jxenstore.protocol.RequestDecoder;
 import org.jxenstore.protocol.Wire;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
+import org.jxenstore.watch.Watch;
 
 /**
  * The single thread that owns all state: it accepts socket clients, services guest rings when
@@ -41,6 +43,10 @@ import org.jxenstore.protocol.XsException;
 final class EventLoop implements Runnable, Clients {
     private static final int REQUESTS_PER_TURN = 32;
     private static final long SAFETY_SCAN_NANOS = 5_000_000_000L;
+    /** How long a refused accept (file descriptors exhausted) waits before the next try. */
+    private static final long ACCEPT_RETRY_NANOS = 100_000_000L;
+    /** How long guests are held back for a privileged client's starved transaction (XSA-206). */
+    private static final long STARVATION_PAUSE_NANOS = 500_000_000L;
 
     private final Selector selector;
     private final ServerSocketChannel server;
@@ -58,6 +64,14 @@ final class EventLoop implements Runnable, Clients {
     private int virqPort = -1;
     private Runnable onVirq = () -> { };
     private long nextScan = System.nanoTime() + SAFETY_SCAN_NANOS;
+    private final HeapGuard heap = new HeapGuard();
+    /** The request being executed, whose events are charged to it. */
+    private Ticket current;
+    /** A privileged client whose transaction lost to a write; guests wait until it commits. */
+    private Connection starved;
+    private long starvedUntil;
+    private long acceptRetryAt;
+    private boolean acceptPaused;
     private volatile boolean running = true;
     private volatile IOException failure;
     private int nextId = 1;
@@ -145,35 +159,13 @@ final class EventLoop implements Runnable, Clients {
     public void run() {
         try {
             while (running) {
-                waitForWork();
-                for (SelectionKey k : selector.selectedKeys()) {
-                    handle(k);
+                try {
+                    pass();
+                } catch (OutOfMemoryError e) {
+                    // Requests that grow the store are refused before this happens (HeapGuard);
+                    // if the heap runs out anyway, this pass is lost, not the daemon.
+                    log.note("event loop pass ran out of memory");
                 }
-                selector.selectedKeys().clear();
-                for (Integer port : List.copyOf(firedPorts)) {
-                    firedPorts.remove(port);
-                    if (port == virqPort) {
-                        onVirq.run();
-                    } else {
-                        Connection c = ringsByPort.get(port);
-                        if (c != null) {
-                            service(c);
-                        }
-                    }
-                }
-                if (!ringsByPort.isEmpty() && System.nanoTime() - nextScan >= 0) {
-                    nextScan = System.nanoTime() + SAFETY_SCAN_NANOS;
-                    for (Connection c : List.copyOf(ringsByPort.values())) {
-                        service(c);
-                    }
-                }
-                List<Connection> again = new ArrayList<>(unfinished);
-                unfinished.clear();
-                for (Connection c : again) {
-                    service(c);
-                }
-                flushDirty();
-                log.flush();
             }
         } catch (IOException e) {
             failure = e;
@@ -191,15 +183,89 @@ final class EventLoop implements Runnable, Clients {
         }
     }
 
+    /** One turn of the loop: wait for work, then do it. */
+    private void pass() throws IOException {
+        waitForWork();
+        for (SelectionKey k : selector.selectedKeys()) {
+            handle(k);
+        }
+        selector.selectedKeys().clear();
+        for (Integer port : List.copyOf(firedPorts)) {
+            firedPorts.remove(port);
+            if (port == virqPort) {
+                onVirq.run();
+            } else {
+                Connection c = ringsByPort.get(port);
+                if (c != null) {
+                    service(c);
+                }
+            }
+        }
+        if (!ringsByPort.isEmpty() && System.nanoTime() - nextScan >= 0) {
+            nextScan = System.nanoTime() + SAFETY_SCAN_NANOS;
+            for (Connection c : List.copyOf(ringsByPort.values())) {
+                service(c);
+            }
+        }
+        List<Connection> again = new ArrayList<>(unfinished);
+        unfinished.clear();
+        for (Connection c : again) {
+            service(c);
+        }
+        flushDirty();
+        log.flush();
+    }
+
     private void waitForWork() throws IOException {
+        long now = System.nanoTime();
+        if (acceptPaused && now - acceptRetryAt >= 0) {
+            acceptPaused = false;
+            server.keyFor(selector).interestOps(SelectionKey.OP_ACCEPT);
+        }
+        if (starved != null && now - starvedUntil >= 0) {
+            releaseGuests();
+        }
         if (!unfinished.isEmpty() || !firedPorts.isEmpty()) {
             selector.selectNow();
-        } else if (ringsByPort.isEmpty()) {
+            return;
+        }
+        long deadline = Long.MAX_VALUE;
+        if (!ringsByPort.isEmpty()) {
+            deadline = Math.min(deadline, nextScan - now);
+        }
+        if (acceptPaused) {
+            deadline = Math.min(deadline, acceptRetryAt - now);
+        }
+        if (starved != null) {
+            deadline = Math.min(deadline, starvedUntil - now);
+        }
+        if (deadline == Long.MAX_VALUE) {
             selector.select();
         } else {
-            long ms = Math.max(1, (nextScan - System.nanoTime()) / 1_000_000);
-            selector.select(ms);
+            selector.select(Math.max(1, deadline / 1_000_000));
         }
+    }
+
+    /**
+     * XSA-206: a privileged client's transaction failed because someone wrote a node it had read.
+     * So that a guest rewriting nodes in a tight loop cannot make the toolstack's read-modify-write
+     * fail forever, guests' requests are not read until that client ends its next transaction
+     * (or a short deadline passes); its retry then runs against a quiet store.
+     */
+    private void holdGuestsFor(Connection c) {
+        starved = c;
+        starvedUntil = System.nanoTime() + STARVATION_PAUSE_NANOS;
+    }
+
+    private void releaseGuests() {
+        starved = null;
+        // Their rings may hold requests nobody was told about while they waited.
+        unfinished.addAll(ringsByPort.values());
+    }
+
+    /** The ticket of the request being executed, if its client is bound by quotas. */
+    Ticket currentTicket() {
+        return current;
     }
 
     /**
@@ -223,7 +289,7 @@ final class EventLoop implements Runnable, Clients {
             }
             c.flush();
             int n = 0;
-            for (; n < REQUESTS_PER_TURN && c.mayReadRequest(); n++) {
+            for (; n < REQUESTS_PER_TURN && c.mayReadRequest(starved != null); n++) {
                 Message m = c.nextRingRequest();
                 if (m == null) {
                     break;
@@ -276,8 +342,12 @@ final class EventLoop implements Runnable, Clients {
         try {
             ch = server.accept();
         } catch (IOException e) {
-            // Out of file descriptors, say: refuse this client and keep serving the others.
+            // Out of file descriptors, say: this client waits in the backlog (or is refused by
+            // the kernel); the others are served, and accepting resumes shortly, without spinning.
             log.note("accept failed: " + e.getMessage());
+            acceptPaused = true;
+            acceptRetryAt = System.nanoTime() + ACCEPT_RETRY_NANOS;
+            server.keyFor(selector).interestOps(0);
             return;
         }
         if (ch == null) {
@@ -332,35 +402,74 @@ final class EventLoop implements Runnable, Clients {
             log.request(c.id(), s.caller().domid(), m);
         }
         MessageType type = MessageType.fromCode(m.type());
-        Reply reply;
+        current = c.openTicket();
         try {
-            Request r = RequestDecoder.decode(type, m.payload());
-            reply = executor.execute(s, type, m.txId(), r);
-        } catch (XsException e) {
-            reply(c, Message.error(m.reqId(), m.txId(), e.error()));
-            return;
-        } catch (RuntimeException e) {
-            log.note("conn=" + c.id() + " request " + type + " failed: " + stackTrace(e));
-            System.err.println("jxenstored: internal error on " + type + ": " + stackTrace(e));
-            reply(c, Message.error(m.reqId(), m.txId(), XsError.EIO));
-            return;
-        }
-        if (reply.payload().length > Wire.PAYLOAD_MAX) {
-            reply(c, Message.error(m.reqId(), m.txId(), XsError.E2BIG));
-            return;
-        }
-        reply(c, new Message(m.type(), m.reqId(), m.txId(), reply.payload()));
-        if (reply.initialEvent() != null) {
-            var w = reply.initialEvent();
-            c.deliver(w.eventPath(w.path()), w.token());
+            Answer a = answer(c, s, type, m);
+            if (log.active()) {
+                log.reply(c.id(), c.caller().domid(), a.reply());
+            }
+            c.send(a.reply(), current);
+            if (a.initialEvent() != null) {
+                // A WATCH's initial event follows its reply.
+                Watch w = a.initialEvent();
+                c.deliver(w.eventPath(w.path()), w.token());
+            }
+            if (type == MessageType.TRANSACTION_END) {
+                transactionEnded(c, a.reply());
+            }
+        } finally {
+            current = null;
         }
     }
 
-    private void reply(Connection c, Message m) {
-        if (log.active()) {
-            log.reply(c.id(), c.caller().domid(), m);
+    /** A request's reply, and for WATCH the watch whose initial event follows it. */
+    private record Answer(Message reply, Watch initialEvent) {
+        static Answer error(Message m, XsError e) {
+            return new Answer(Message.error(m.reqId(), m.txId(), e), null);
         }
-        c.send(m);
+    }
+
+    /** Executes one request; a failure becomes an error reply. */
+    private Answer answer(Connection c, Session s, MessageType type, Message m) {
+        try {
+            Request r = RequestDecoder.decode(type, m.payload());
+            if (heap.low() && grows(r)) {
+                return Answer.error(m, XsError.ENOMEM);
+            }
+            Reply reply = executor.execute(s, type, m.txId(), r);
+            if (reply.payload().length > Wire.PAYLOAD_MAX) {
+                return Answer.error(m, XsError.E2BIG);
+            }
+            return new Answer(new Message(m.type(), m.reqId(), m.txId(), reply.payload()), reply.initialEvent());
+        } catch (XsException e) {
+            return Answer.error(m, e.error());
+        } catch (RuntimeException e) {
+            log.note("conn=" + c.id() + " request " + type + " failed: " + stackTrace(e));
+            System.err.println("jxenstored: internal error on " + type + ": " + stackTrace(e));
+            return Answer.error(m, XsError.EIO);
+        } catch (OutOfMemoryError e) {
+            // The request's change was taken back; the daemon goes on serving.
+            log.note("conn=" + c.id() + " request " + type + " ran out of memory");
+            return Answer.error(m, XsError.ENOMEM);
+        }
+    }
+
+    /** Requests that can make the store, the watches or the transactions bigger. */
+    private static boolean grows(Request r) {
+        return r instanceof Request.Write || r instanceof Request.Mkdir || r instanceof Request.SetPerms
+                || r instanceof Request.Watch || r instanceof Request.TransactionStart
+                || r instanceof Request.Introduce;
+    }
+
+    private static final byte[] EAGAIN = Message.error(0, 0, XsError.EAGAIN).payload();
+
+    private void transactionEnded(Connection c, Message answer) {
+        boolean conflict = answer.messageType() == MessageType.ERROR && Arrays.equals(answer.payload(), EAGAIN);
+        if (conflict && c.caller().privileged()) {
+            holdGuestsFor(c);
+        } else if (c == starved) {
+            releaseGuests();
+        }
     }
 
     void logEvent(Connection c, Message m) {

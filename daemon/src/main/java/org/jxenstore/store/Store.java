@@ -21,6 +21,9 @@ public final class Store implements NodeView {
     private long generation;
     private final OwnershipIndex index = new OwnershipIndex();
     private final Map<String, Perms> specialPerms = new HashMap<>();
+    /** While a change is open: the root before it and how to undo its index updates. */
+    private Node rootBeforeChange;
+    private final ArrayList<Runnable> undo = new ArrayList<>();
 
     /** C's initial tree: {@code /}, {@code /tool}, {@code /tool/xenstored}, owned by the master domain. */
     public Store(int masterDomid) {
@@ -31,6 +34,58 @@ public final class Store implements NodeView {
         put("/tool/xenstored", Payload.EMPTY, perms);
         specialPerms.put(NodePath.INTRODUCE_DOMAIN, perms);
         specialPerms.put(NodePath.RELEASE_DOMAIN, perms);
+    }
+
+    /**
+     * Opens a change that {@link #abortChange()} can take back whole: one request's updates,
+     * applied node by node, either all stay or none do.
+     */
+    public void beginChange() {
+        rootBeforeChange = root;
+        undo.clear();
+    }
+
+    /** Keeps the open change. */
+    public void endChange() {
+        rootBeforeChange = null;
+        undo.clear();
+    }
+
+    /**
+     * Takes back the open change after a failure half-way through it: the old root comes back
+     * (the tree is persistent, so it is intact) and the ownership index is rolled back. The
+     * generation count stays where it is: it only ever grows.
+     */
+    public void abortChange() {
+        if (rootBeforeChange == null) {
+            return;
+        }
+        root = rootBeforeChange;
+        for (int i = undo.size() - 1; i >= 0; i--) {
+            undo.get(i).run();
+        }
+        endChange();
+    }
+
+    private void indexAdd(String path, Perms perms) {
+        index.add(path, perms);
+        if (rootBeforeChange != null) {
+            undo.add(() -> index.remove(path, perms));
+        }
+    }
+
+    private void indexRemove(String path, Perms perms) {
+        index.remove(path, perms);
+        if (rootBeforeChange != null) {
+            undo.add(() -> index.add(path, perms));
+        }
+    }
+
+    private void indexChange(String path, Perms before, Perms after) {
+        index.change(path, before, after);
+        if (rootBeforeChange != null) {
+            undo.add(() -> index.change(path, after, before));
+        }
     }
 
     /** Bumps and returns the global generation count. */
@@ -65,7 +120,7 @@ public final class Store implements NodeView {
         String[] comps = NodePath.components(path);
         long gen = nextGeneration();
         if (comps.length == 0) {
-            index.change(path, root.perms(), perms);
+            indexChange(path, root.perms(), perms);
             root = new Node(value, perms, root.children(), gen);
             return;
         }
@@ -76,10 +131,10 @@ public final class Store implements NodeView {
         Node created;
         if (existing == null) {
             created = new Node(value, perms, ChildMap.EMPTY, gen);
-            index.add(path, perms);
+            indexAdd(path, perms);
         } else {
             created = new Node(value, perms, existing.children(), gen);
-            index.change(path, existing.perms(), perms);
+            indexChange(path, existing.perms(), perms);
         }
         // Adding a child rewrites the parent (new generation); changing one does not (as in C).
         Node child = created;
@@ -119,7 +174,7 @@ public final class Store implements NodeView {
         }
         List<Removed> removed = subtree(path, target);
         for (Removed r : removed) {
-            index.remove(r.path(), r.perms());
+            indexRemove(r.path(), r.perms());
         }
         long gen = nextGeneration();
         Node[] ancestors = ancestorsOf(comps);

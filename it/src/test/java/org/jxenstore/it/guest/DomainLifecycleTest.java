@@ -106,9 +106,10 @@ class DomainLifecycleTest extends GuestDaemonTest {
                     "release-count-after-stub-death", "2");
         } else {
             // jxenstored: T's death releases T at once and revokes S's rights over it, as the
-            // guest-domains issue asks ("SET_TARGET rights granted and revoked").
+            // guest-domains issue asks ("SET_TARGET rights granted and revoked"). T and the
+            // barrier domain die one right after the other, in one VIRQ batch or in two, so the
+            // number of generic events before the barrier's is 1 or 2 and is not asserted.
             steps.expect(
-                    "release-count-after-target-death", "1",
                     "target-introduced-after-death", "F",
                     "stub-read-target-home-after-death", "EACCES",
                     "stub-read-target-acl-after-death", "EACCES",
