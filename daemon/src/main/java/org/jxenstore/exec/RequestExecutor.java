@@ -42,9 +42,12 @@ public final class RequestExecutor {
     private final DomainLifecycle domains;
     private final ControlHandler control;
     private final PermissionCheck permissions;
+    private final Consumer<String> warnings;
+    private final java.util.Set<Integer> overSoftMemory = new java.util.HashSet<>();
 
     public RequestExecutor(Store store, PermissionCheck permissions, Notifier notifier,
-            WatchIndex watches, QuotaTable quotas, DomainLifecycle domains, ControlHandler control) {
+            WatchIndex watches, QuotaTable quotas, DomainLifecycle domains, ControlHandler control,
+            Consumer<String> warnings) {
         this.store = store;
         this.editor = new NodeEditor(store, permissions, quotas);
         this.notifier = notifier;
@@ -53,6 +56,38 @@ public final class RequestExecutor {
         this.domains = domains;
         this.control = control;
         this.permissions = permissions;
+        this.warnings = warnings;
+    }
+
+    /** Requests that can make the store, the watches or the transactions bigger. */
+    public static boolean grows(Request r) {
+        return r instanceof Request.Write || r instanceof Request.Mkdir || r instanceof Request.SetPerms
+                || r instanceof Request.Watch || r instanceof Request.TransactionStart
+                || r instanceof Request.Introduce;
+    }
+
+    /**
+     * C's {@code memory} quota for an unprivileged domain: what it owns in the store plus what
+     * its connection holds. Past the soft value a warning is logged (once, until it falls
+     * back); at the hard value requests that would grow it are refused with ENOMEM.
+     */
+    private void checkMemory(Session s, Request r) throws XsException {
+        Caller c = s.caller();
+        if (c.privileged() || !grows(r)) {
+            return;
+        }
+        long used = store.bytesOwnedBy(c.domid()) + s.memoryHeld();
+        int soft = quotas.softMemory();
+        if (soft > 0 && used > soft) {
+            if (overSoftMemory.add(c.domid())) {
+                warnings.accept("dom" + c.domid() + " uses " + used + " bytes, over the soft memory quota " + soft);
+            }
+        } else {
+            overSoftMemory.remove(c.domid());
+        }
+        if (quotas.reached(c, Quota.MEMORY, used)) {
+            throw new XsException(XsError.ENOMEM);
+        }
     }
 
     /**
@@ -70,6 +105,7 @@ public final class RequestExecutor {
                 throw new XsException(XsError.ENOENT);
             }
         }
+        checkMemory(s, request);
         Caller c = s.caller();
         NodeView view = tx == null ? store : tx;
         Consumer<Change> changes = tx == null ? this::fireNow : tx::record;

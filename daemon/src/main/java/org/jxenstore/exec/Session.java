@@ -41,6 +41,21 @@ public final class Session {
         return watches;
     }
 
+    /**
+     * What this connection holds besides nodes, as the {@code memory} quota counts it: its
+     * queued output, its watches' paths and tokens, and its transactions' touched nodes.
+     */
+    long memoryHeld() {
+        long bytes = sink.queuedBytes();
+        for (Watch w : watches) {
+            bytes += w.path().length() + w.token().length() + 2;
+        }
+        for (Transaction t : transactions.values()) {
+            bytes += 64L * t.nodesTouched();
+        }
+        return bytes;
+    }
+
     /** C's ids: a per-connection counter from 1, skipping ids still in use and 0. */
     int allocateTransactionId() {
         while (nextTransactionId == 0 || transactions.containsKey(nextTransactionId)) {

@@ -170,7 +170,8 @@ final class Connection implements EventSink {
         }
     }
 
-    long queuedBytes() {
+    @Override
+    public long queuedBytes() {
         return outputBytes;
     }
 

@@ -76,7 +76,11 @@ public final class Daemon implements AutoCloseable {
                 return loopRef[0].queuedOutputBytes();
             }
         });
-        RequestExecutor executor = new RequestExecutor(store, permissions, notifier, watches, quotas, domains, control);
+        RequestExecutor executor = new RequestExecutor(store, permissions, notifier, watches, quotas, domains, control,
+                warning -> {
+                    log.note(warning);
+                    System.err.println("jxenstored: " + warning);
+                });
         ServerSocketChannel server;
         XenRings rings = null;
         try {

@@ -433,7 +433,7 @@ final class EventLoop implements Runnable, Clients {
     private Answer answer(Connection c, Session s, MessageType type, Message m) {
         try {
             Request r = RequestDecoder.decode(type, m.payload());
-            if (heap.low() && grows(r)) {
+            if (heap.low() && RequestExecutor.grows(r)) {
                 return Answer.error(m, XsError.ENOMEM);
             }
             Reply reply = executor.execute(s, type, m.txId(), r);
@@ -452,13 +452,6 @@ final class EventLoop implements Runnable, Clients {
             log.note("conn=" + c.id() + " request " + type + " ran out of memory");
             return Answer.error(m, XsError.ENOMEM);
         }
-    }
-
-    /** Requests that can make the store, the watches or the transactions bigger. */
-    private static boolean grows(Request r) {
-        return r instanceof Request.Write || r instanceof Request.Mkdir || r instanceof Request.SetPerms
-                || r instanceof Request.Watch || r instanceof Request.TransactionStart
-                || r instanceof Request.Introduce;
     }
 
     private static final byte[] EAGAIN = Message.error(0, 0, XsError.EAGAIN).payload();

@@ -25,7 +25,7 @@ public interface NodeView {
      */
     List<Removed> remove(String path);
 
-    /** A removed node: where it was and the permissions it had. */
-    record Removed(String path, Perms perms, long generation) {
+    /** A removed node: where it was, the permissions it had, and the bytes of its value. */
+    record Removed(String path, Perms perms, long generation, int valueLength) {
     }
 }

@@ -15,8 +15,18 @@ import org.jxenstore.access.Perms;
 final class OwnershipIndex {
     private final Map<Integer, Set<String>> owned = new HashMap<>();
     private final Map<Integer, Set<String>> mentioned = new HashMap<>();
+    private final Map<Integer, Long> bytes = new HashMap<>();
 
-    void add(String path, Perms perms) {
+    /**
+     * What a node costs its owner against the {@code memory} quota: C's record (header, 8 bytes
+     * per permission entry, the value) plus its name in its parent's child list.
+     */
+    static long cost(String path, Perms perms, int valueLength) {
+        return 24L + 8L * perms.entries().size() + valueLength + NodePath.name(path).length() + 1;
+    }
+
+    void add(String path, Perms perms, int valueLength) {
+        bytes.merge(perms.owner(), cost(path, perms, valueLength), Long::sum);
         owned.computeIfAbsent(perms.owner(), k -> new HashSet<>()).add(path);
         var entries = perms.entries();
         for (int i = 1; i < entries.size(); i++) {
@@ -24,7 +34,11 @@ final class OwnershipIndex {
         }
     }
 
-    void remove(String path, Perms perms) {
+    void remove(String path, Perms perms, int valueLength) {
+        bytes.merge(perms.owner(), -cost(path, perms, valueLength), Long::sum);
+        if (bytes.get(perms.owner()) == 0) {
+            bytes.remove(perms.owner());
+        }
         drop(owned, perms.owner(), path);
         var entries = perms.entries();
         for (int i = 1; i < entries.size(); i++) {
@@ -32,12 +46,17 @@ final class OwnershipIndex {
         }
     }
 
-    void change(String path, Perms before, Perms after) {
-        if (before.equals(after)) {
+    void change(String path, Perms before, int beforeLength, Perms after, int afterLength) {
+        if (before.equals(after) && beforeLength == afterLength) {
             return;
         }
-        remove(path, before);
-        add(path, after);
+        remove(path, before, beforeLength);
+        add(path, after, afterLength);
+    }
+
+    /** Bytes of the nodes {@code domid} owns, as the memory quota counts them. */
+    long bytesOwnedBy(int domid) {
+        return bytes.getOrDefault(domid, 0L);
     }
 
     private static void drop(Map<Integer, Set<String>> m, int domid, String path) {

@@ -29,7 +29,7 @@ public final class Store implements NodeView {
     public Store(int masterDomid) {
         Perms perms = Perms.ownedBy(masterDomid);
         root = new Node(Payload.EMPTY, perms, ChildMap.EMPTY, 0);
-        index.add(NodePath.ROOT, perms);
+        index.add(NodePath.ROOT, perms, 0);
         put("/tool", Payload.EMPTY, perms);
         put("/tool/xenstored", Payload.EMPTY, perms);
         specialPerms.put(NodePath.INTRODUCE_DOMAIN, perms);
@@ -67,24 +67,24 @@ public final class Store implements NodeView {
         endChange();
     }
 
-    private void indexAdd(String path, Perms perms) {
-        index.add(path, perms);
+    private void indexAdd(String path, Perms perms, int length) {
+        index.add(path, perms, length);
         if (rootBeforeChange != null) {
-            undo.add(() -> index.remove(path, perms));
+            undo.add(() -> index.remove(path, perms, length));
         }
     }
 
-    private void indexRemove(String path, Perms perms) {
-        index.remove(path, perms);
+    private void indexRemove(String path, Perms perms, int length) {
+        index.remove(path, perms, length);
         if (rootBeforeChange != null) {
-            undo.add(() -> index.add(path, perms));
+            undo.add(() -> index.add(path, perms, length));
         }
     }
 
-    private void indexChange(String path, Perms before, Perms after) {
-        index.change(path, before, after);
+    private void indexChange(String path, Perms before, int beforeLength, Perms after, int afterLength) {
+        index.change(path, before, beforeLength, after, afterLength);
         if (rootBeforeChange != null) {
-            undo.add(() -> index.change(path, after, before));
+            undo.add(() -> index.change(path, after, afterLength, before, beforeLength));
         }
     }
 
@@ -120,7 +120,7 @@ public final class Store implements NodeView {
         String[] comps = NodePath.components(path);
         long gen = nextGeneration();
         if (comps.length == 0) {
-            indexChange(path, root.perms(), perms);
+            indexChange(path, root.perms(), root.value().length, perms, value.length);
             root = new Node(value, perms, root.children(), gen);
             return;
         }
@@ -131,10 +131,10 @@ public final class Store implements NodeView {
         Node created;
         if (existing == null) {
             created = new Node(value, perms, ChildMap.EMPTY, gen);
-            indexAdd(path, perms);
+            indexAdd(path, perms, value.length);
         } else {
             created = new Node(value, perms, existing.children(), gen);
-            indexChange(path, existing.perms(), perms);
+            indexChange(path, existing.perms(), existing.value().length, perms, value.length);
         }
         // Adding a child rewrites the parent (new generation); changing one does not (as in C).
         Node child = created;
@@ -174,7 +174,7 @@ public final class Store implements NodeView {
         }
         List<Removed> removed = subtree(path, target);
         for (Removed r : removed) {
-            indexRemove(r.path(), r.perms());
+            indexRemove(r.path(), r.perms(), r.valueLength());
         }
         long gen = nextGeneration();
         Node[] ancestors = ancestorsOf(comps);
@@ -198,7 +198,7 @@ public final class Store implements NodeView {
         while (!paths.isEmpty()) {
             String p = paths.removeLast();
             Node n = nodes.removeLast();
-            out.add(new Removed(p, n.perms(), n.generation()));
+            out.add(new Removed(p, n.perms(), n.generation(), n.value().length));
             for (String name : n.children().names()) {
                 paths.add(NodePath.child(p, name));
                 nodes.add(n.children().get(name));
@@ -219,6 +219,11 @@ public final class Store implements NodeView {
 
     public void setSpecialPerms(String name, Perms perms) {
         specialPerms.put(name, perms);
+    }
+
+    /** Bytes of the nodes {@code domid} owns, for the memory quota. */
+    public long bytesOwnedBy(int domid) {
+        return index.bytesOwnedBy(domid);
     }
 
     /** Number of nodes {@code domid} owns, for the node quota. */

@@ -116,7 +116,7 @@ public final class Transaction implements NodeView {
             if (n == null) {
                 continue;
             }
-            removed.add(new Removed(p, n.perms(), n.generation()));
+            removed.add(new Removed(p, n.perms(), n.generation(), n.value().length));
             for (String name : n.children().names()) {
                 stack.add(NodePath.child(p, name));
             }

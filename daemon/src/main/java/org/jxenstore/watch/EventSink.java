@@ -10,4 +10,7 @@ public interface EventSink {
 
     /** Queues a WATCH_EVENT for the connection (it may drop a duplicate of a queued one). */
     void deliver(String path, String token);
+
+    /** Bytes queued for the connection and not yet written: they count against its memory quota. */
+    long queuedBytes();
 }

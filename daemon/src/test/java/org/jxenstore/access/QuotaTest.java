@@ -1,6 +1,7 @@
 package org.jxenstore.access;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.jxenstore.exec.XsFixture;
 import org.jxenstore.exec.XsFixture.Client;
@@ -74,6 +75,27 @@ class QuotaTest {
     }
 
     // --- watches: 128; C checks "count > quota" before adding, so 129 fit and the 130th is E2BIG ---
+
+    @Test
+    void memoryQuotaWarnsPastTheSoftValueAndRefusesGrowthWithEnomemAtTheHardOne() {
+        assertEquals("OK", dom0.call(MessageType.SET_QUOTA, 0, "3", "memory", "6000"));
+        assertEquals("OK", dom0.call(MessageType.SET_QUOTA, 0, "soft-memory", "3000"));
+        String value = "v".repeat(400);
+        int written = 0;
+        String r;
+        while ((r = g3.write(HOME + "/m" + written, value)).equals("OK")) {
+            written++;
+            assertTrue(written < 100, "the memory quota never refused");
+        }
+        assertEquals("ENOMEM", r);
+        assertTrue(written >= 10, "refused after only " + written + " nodes");
+        assertEquals(1, g3.warnings().size(), g3.warnings().toString());
+        assertTrue(g3.warnings().getFirst().startsWith("dom3 uses "), g3.warnings().toString());
+        // Reading grows nothing; freeing memory makes room again.
+        assertEquals(value, g3.read(HOME + "/m0"));
+        assertEquals("OK", g3.rm(HOME + "/m0"));
+        assertEquals("OK", g3.write(HOME + "/again", "x"));
+    }
 
     @Test
     void aGuestGivesOneDirectoryAt425ShortChildrenAsC() {

@@ -125,6 +125,11 @@ class ControlTest {
             @Override
             public void deliver(String path, String token) {
             }
+
+            @Override
+            public long queuedBytes() {
+                return 0;
+            }
         };
         Session orphan = new Session(Caller.privileged(0), sink);
         xs.executor.execute(orphan, MessageType.WATCH, 0,

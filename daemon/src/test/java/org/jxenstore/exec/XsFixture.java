@@ -48,6 +48,7 @@ public final class XsFixture {
     public final AccessLog log;
     public final ControlCommands control;
     public final RequestExecutor executor;
+    private final List<String> warnings = new ArrayList<>();
     private final List<Session> sessions = new ArrayList<>();
 
     public XsFixture() {
@@ -84,7 +85,8 @@ public final class XsFixture {
                 return 0;
             }
         });
-        executor = new RequestExecutor(store, permissions, notifier, watches, quotas, domains, control);
+        executor = new RequestExecutor(store, permissions, notifier, watches, quotas, domains, control,
+                warnings::add);
     }
 
     /** A privileged (dom0 / socket) client. */
@@ -140,6 +142,17 @@ public final class XsFixture {
         @Override
         public void deliver(String path, String token) {
             events.add(path + " " + token);
+        }
+
+        @Override
+        public long queuedBytes() {
+            // Delivered events are kept in a list for the test, not queued for a transport.
+            return 0;
+        }
+
+        /** Memory-quota warnings logged so far. */
+        public List<String> warnings() {
+            return warnings;
         }
 
         /** The events delivered since the last call, each as "path token". */
