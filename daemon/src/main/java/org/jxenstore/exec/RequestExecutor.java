@@ -192,7 +192,7 @@ public final class RequestExecutor {
             // A refusal can come after part of the work (a quota checked late): take it all back.
             store.abortChange();
             throw e;
-        } catch (RuntimeException | OutOfMemoryError e) {
+        } catch (RuntimeException | Error e) {
             // An internal failure leaves nothing half-applied: the store's change is taken back,
             // and a transaction it happened in can no longer commit (XSA-415).
             store.abortChange();

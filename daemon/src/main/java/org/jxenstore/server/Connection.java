@@ -187,14 +187,16 @@ final class Connection implements EventSink {
      */
     @Override
     public void deliver(String path, String token) {
-        byte[] payload = Payload.strings(path, token);
-        if (payload.length > Wire.PAYLOAD_MAX || closed) {
+        // Checked before anything is built: a flood aimed at a client that does not read must
+        // cost as little as possible.
+        if (closed || outputBytes > eventLimit() || path.length() + token.length() + 2 > Wire.PAYLOAD_MAX) {
             return;
         }
         String dedup = path.startsWith("@") ? null : path + '\0' + token;
-        if (outputBytes > eventLimit() || (dedup != null && !queuedEvents.add(dedup))) {
+        if (dedup != null && !queuedEvents.add(dedup)) {
             return;
         }
+        byte[] payload = Payload.strings(path, token);
         Message m = new Message(MessageType.WATCH_EVENT, 0, 0, payload);
         loop.logEvent(this, m);
         Ticket cause = loop.currentTicket();

@@ -161,10 +161,12 @@ final class EventLoop implements Runnable, Clients {
             while (running) {
                 try {
                     pass();
-                } catch (OutOfMemoryError e) {
-                    // Requests that grow the store are refused before this happens (HeapGuard);
-                    // if the heap runs out anyway, this pass is lost, not the daemon.
-                    log.note("event loop pass ran out of memory");
+                } catch (RuntimeException | Error e) {
+                    // Requests that grow the store are refused before the heap runs out
+                    // (HeapGuard), and request failures are answered in process(); anything
+                    // else that escapes costs this pass, never the daemon's ability to serve.
+                    log.note("event loop pass failed: " + stackTrace(e));
+                    System.err.println("jxenstored: event loop pass failed: " + stackTrace(e));
                 }
             }
         } catch (IOException e) {
@@ -443,14 +445,16 @@ final class EventLoop implements Runnable, Clients {
             return new Answer(new Message(m.type(), m.reqId(), m.txId(), reply.payload()), reply.initialEvent());
         } catch (XsException e) {
             return Answer.error(m, e.error());
-        } catch (RuntimeException e) {
-            log.note("conn=" + c.id() + " request " + type + " failed: " + stackTrace(e));
-            System.err.println("jxenstored: internal error on " + type + ": " + stackTrace(e));
-            return Answer.error(m, XsError.EIO);
         } catch (OutOfMemoryError e) {
             // The request's change was taken back; the daemon goes on serving.
             log.note("conn=" + c.id() + " request " + type + " ran out of memory");
             return Answer.error(m, XsError.ENOMEM);
+        } catch (RuntimeException | Error e) {
+            // A bug, or a broken installation (a class that cannot be loaded): this request
+            // fails, its change is taken back, and the others are still served.
+            log.note("conn=" + c.id() + " request " + type + " failed: " + stackTrace(e));
+            System.err.println("jxenstored: internal error on " + type + ": " + stackTrace(e));
+            return Answer.error(m, XsError.EIO);
         }
     }
 
