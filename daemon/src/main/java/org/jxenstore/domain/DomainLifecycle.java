@@ -122,7 +122,9 @@ public final class DomainLifecycle {
             if (keepOrphans) {
                 store.put(p, n.value(), n.perms().withOwner(registry.masterDomid()));
             } else if (!p.equals(NodePath.ROOT)) {
-                notifier.fire(new Change.Removal(p, store.remove(p)), store.generation());
+                Change.Removal removal = new Change.Removal(p, store.remove(p));
+                notifier.fire(removal, store.generation());
+                forgetUnusedRecords(removal);
             }
         }
         for (String p : store.pathsMentioning(domid)) {
@@ -166,6 +168,32 @@ public final class DomainLifecycle {
             throw new XsException(XsError.ENOENT);
         }
         d.setTarget(target);
+    }
+
+    /**
+     * After a change: the records of domains that were named only by the permissions it replaced
+     * or removed, and were never introduced, are dropped.
+     */
+    public void forgetUnusedRecords(Change change) {
+        switch (change) {
+            case Change.Modified m -> {
+                if (m.before() != null) {
+                    forgetUnused(m.before());
+                }
+            }
+            case Change.Removal r -> {
+                for (var n : r.nodes()) {
+                    forgetUnused(n.perms());
+                }
+            }
+        }
+    }
+
+    /** Drops the records of never-introduced domains {@code perms} names that nothing names any more. */
+    public void forgetUnused(Perms perms) {
+        for (Perm p : perms.entries()) {
+            registry.forgetIfUnused(p.domid());
+        }
     }
 
     /** XSA-417: every domain named in an ACL gets a record stamped now, before the node is written. */

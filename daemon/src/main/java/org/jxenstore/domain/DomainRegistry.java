@@ -56,6 +56,18 @@ public final class DomainRegistry implements DomainFacts {
         domains.remove(domid);
     }
 
+    /**
+     * Forgets the record of a domain that was never introduced once no node names it any more:
+     * records made for ACL entries (XSA-417) must not pile up as entries come and go.
+     */
+    public void forgetIfUnused(int domid) {
+        Domain d = domains.get(domid);
+        if (d != null && !d.introduced && domid != masterDomid && domid != privDomid
+                && store.nodesOwnedBy(domid) == 0 && !store.isMentioned(domid)) {
+            domains.remove(domid);
+        }
+    }
+
     public List<Domain> introduced() {
         return domains.values().stream().filter(d -> d.introduced).toList();
     }

@@ -205,6 +205,7 @@ public final class RequestExecutor {
 
     private void fireNow(Change change) {
         notifier.fire(change, store.generation());
+        domains.forgetUnusedRecords(change);
     }
 
     private static void requirePrivileged(Caller c) throws XsException {
@@ -288,20 +289,31 @@ public final class RequestExecutor {
             throw new XsException(XsError.ENOSPC);
         }
         Perms perms = new Perms(entries);
-        // XSA-417: every domain an entry names gets a record now, stamped before this write.
+        // XSA-417: every domain an entry names gets a record now, stamped before this write;
+        // if the request is refused, records made only for it go again.
         domains.recordAll(perms);
-        if (sp.path().startsWith("@")) {
-            if (!store.isSpecialNode(sp.path())) {
+        try {
+            setPerms(v, c, sp.path(), perms, changes);
+        } catch (XsException e) {
+            domains.forgetUnused(perms);
+            throw e;
+        }
+        return Reply.OK;
+    }
+
+    private void setPerms(NodeView v, Caller c, String rawPath, Perms perms, Consumer<Change> changes)
+            throws XsException {
+        if (rawPath.startsWith("@")) {
+            if (!store.isSpecialNode(rawPath)) {
                 throw new XsException(XsError.ENOENT);
             }
-            if (!permissions.owns(c, store.specialPerms(sp.path()))) {
+            if (!permissions.owns(c, store.specialPerms(rawPath))) {
                 throw new XsException(XsError.EACCES);
             }
-            store.setSpecialPerms(sp.path(), perms);
-            return Reply.OK;
+            store.setSpecialPerms(rawPath, perms);
+            return;
         }
-        editor.setPerms(v, c, path(c, sp.path()), perms, changes);
-        return Reply.OK;
+        editor.setPerms(v, c, path(c, rawPath), perms, changes);
     }
 
     private Reply watch(Session s, Request.Watch w) throws XsException {

@@ -28,6 +28,12 @@ final class Connection implements EventSink {
      * can hurt only itself.
      */
     static final int OUTPUT_EVENT_LIMIT = 16 << 20;
+    /**
+     * What a queued message costs beyond its bytes (buffer, queue entry, duplicate-suppression
+     * key): counted against the memory quota, so that the quota bounds the heap a flood of small
+     * events really takes, not only their wire size.
+     */
+    static final int MESSAGE_OVERHEAD = 192;
 
     private final int id;
     private final Transport transport;
@@ -172,7 +178,7 @@ final class Connection implements EventSink {
 
     @Override
     public long queuedBytes() {
-        return outputBytes;
+        return outputBytes + (long) MESSAGE_OVERHEAD * output.size();
     }
 
     /** Queues a reply; {@code ticket} (may be null) is the request's. */
@@ -189,7 +195,7 @@ final class Connection implements EventSink {
     public void deliver(String path, String token) {
         // Checked before anything is built: a flood aimed at a client that does not read must
         // cost as little as possible.
-        if (closed || outputBytes > eventLimit() || path.length() + token.length() + 2 > Wire.PAYLOAD_MAX) {
+        if (closed || queuedBytes() > eventLimit() || path.length() + token.length() + 2 > Wire.PAYLOAD_MAX) {
             return;
         }
         String dedup = path.startsWith("@") ? null : path + '\0' + token;

@@ -21,7 +21,10 @@ final class HeapGuard {
             .filter(p -> p.getType() == MemoryType.HEAP && p.isCollectionUsageThresholdSupported())
             .toList();
     private final long max = Runtime.getRuntime().maxMemory();
+    private static final long GC_INTERVAL_NANOS = 1_000_000_000L;
+
     private long checkedAt = System.nanoTime() - RECHECK_NANOS;
+    private long collectedAt = System.nanoTime() - GC_INTERVAL_NANOS;
     private boolean low;
 
     /** Whether growth must be refused now; clears once usage falls well below the mark. */
@@ -31,6 +34,13 @@ final class HeapGuard {
             return low;
         }
         checkedAt = now;
+        if (low && now - collectedAt >= GC_INTERVAL_NANOS) {
+            // What the last collection left is all we look at, and a quiet daemon may not
+            // collect again for a long time: ask for one, at most once a second, so that memory
+            // freed since (a client's nodes removed) lets growth resume.
+            collectedAt = now;
+            System.gc();
+        }
         long used = 0;
         for (MemoryPoolMXBean p : pools) {
             MemoryUsage u = p.getCollectionUsage();

@@ -75,6 +75,10 @@ final class OwnershipIndex {
         return Set.copyOf(owned.getOrDefault(domid, Set.of()));
     }
 
+    boolean isMentioned(int domid) {
+        return mentioned.containsKey(domid);
+    }
+
     Set<String> mentioning(int domid) {
         return Set.copyOf(mentioned.getOrDefault(domid, Set.of()));
     }

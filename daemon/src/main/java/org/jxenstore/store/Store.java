@@ -236,6 +236,21 @@ public final class Store implements NodeView {
         return index.ownedBy(domid);
     }
 
+    /** Whether any node's ACL, or a special node's, names {@code domid}. */
+    public boolean isMentioned(int domid) {
+        if (index.isMentioned(domid)) {
+            return true;
+        }
+        for (Perms p : specialPerms.values()) {
+            for (int i = 1; i < p.entries().size(); i++) {
+                if (p.entries().get(i).domid() == domid) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Paths of the nodes whose ACL names {@code domid}. */
     public Set<String> pathsMentioning(int domid) {
         return index.mentioning(domid);
