@@ -115,17 +115,14 @@ public final class RequestExecutor {
                 case Request.Read r -> Reply.of(editor.require(view, c, path(c, r.path()), Access.READ).value());
                 case Request.Write w -> {
                     editor.write(view, c, path(c, w.path()), w.value(), changes);
-                    checkTransactionSize(c, tx);
                     yield Reply.OK;
                 }
                 case Request.Mkdir m -> {
                     editor.mkdir(view, c, path(c, m.path()), changes);
-                    checkTransactionSize(c, tx);
                     yield Reply.OK;
                 }
                 case Request.Rm r -> {
                     editor.rm(view, c, path(c, r.path()), changes);
-                    checkTransactionSize(c, tx);
                     yield Reply.OK;
                 }
                 case Request.Directory d -> directory(view, c, d);
@@ -186,11 +183,18 @@ public final class RequestExecutor {
                     yield Reply.OK;
                 }
             };
+            // C counts every node a transaction reads or writes against transaction-nodes.
+            checkTransactionSize(c, tx);
             store.endChange();
             return reply;
         } catch (XsException e) {
             // A refusal can come after part of the work (a quota checked late): take it all back.
             store.abortChange();
+            // XSA-415/421: a transaction in which a change was refused for lack of room may not
+            // commit the rest of its changes.
+            if (tx != null && (e.error() == XsError.ENOSPC || e.error() == XsError.ENOMEM)) {
+                tx.fail();
+            }
             throw e;
         } catch (RuntimeException | Error e) {
             // An internal failure leaves nothing half-applied: the store's change is taken back,

@@ -1,0 +1,240 @@
+package org.jxenstore.it.adversarial;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jxenstore.client.XsClient;
+import org.jxenstore.it.guest.GuestDaemon;
+import org.jxenstore.it.peers.ToolResult;
+import org.jxenstore.protocol.XsException;
+
+/**
+ * Shared helpers of the adversarial scenarios: one daemon under the fake-hypervisor shim
+ * ({@link GuestDaemon}, so guests speak over real rings), scenario scripts from
+ * {@code it/src/test/resources/adversarial/} (same calling convention and {@code STEP name value}
+ * output as {@code resources/guest/guestkit.py}, which they may import from {@code ../guest}),
+ * and the daemon-wide checks every scenario ends with: still alive, CONTROL {@code check} OK,
+ * dom0 and a bystander guest served, {@code memreport} counters.
+ */
+public final class AdversarialFixture implements AutoCloseable {
+    private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(120);
+
+    private final GuestDaemon daemon;
+
+    private AdversarialFixture(GuestDaemon daemon) {
+        this.daemon = daemon;
+    }
+
+    /** Starts the configured daemon ({@code -Djxs.guest.daemon}) under the shim. */
+    public static AdversarialFixture start(String... jxenstoredArgs) throws IOException, InterruptedException {
+        return new AdversarialFixture(GuestDaemon.start(List.of(jxenstoredArgs)));
+    }
+
+    public GuestDaemon daemon() {
+        return daemon;
+    }
+
+    public Path socket() {
+        return daemon.socket();
+    }
+
+    /** A fresh privileged (dom0) socket connection. */
+    public XsClient dom0() {
+        return XsClient.open(daemon.socket());
+    }
+
+    /** CONTROL over a fresh dom0 connection. */
+    public String control(String... args) throws XsException {
+        try (XsClient c = dom0()) {
+            return c.control(args);
+        }
+    }
+
+    /**
+     * CONTROL {@code memreport} parsed into {@code name -> value} ("nodes", "watches",
+     * "transactions", "connections", "queued output", ...). Taken over a fresh connection, which
+     * is itself counted in "connections": compare two reports taken the same way.
+     */
+    public Map<String, Long> memreport() throws XsException {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (String line : control("memreport").split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            try {
+                m.put(line.substring(0, colon).trim(), Long.parseLong(line.substring(colon + 1).trim()));
+            } catch (NumberFormatException e) {
+                // not a counter line
+            }
+        }
+        return m;
+    }
+
+    /** Asserts that the given memreport counters are equal in both reports. */
+    public static void assertCounters(Map<String, Long> before, Map<String, Long> after, String... names) {
+        StringBuilder want = new StringBuilder();
+        StringBuilder got = new StringBuilder();
+        for (String n : names) {
+            want.append(n).append(" = ").append(before.get(n)).append('\n');
+            got.append(n).append(" = ").append(after.get(n)).append('\n');
+        }
+        assertEquals(want.toString(), got.toString(), "memreport counters before vs after\nbefore: " + before
+                + "\nafter:  " + after);
+    }
+
+    /**
+     * Waits (bounded by {@code timeout}, polling memreport) until the given counters equal
+     * {@code before}'s, then asserts them: the daemon handles a closed socket asynchronously, so
+     * the last connection of a script may still be counted for a moment.
+     */
+    public Map<String, Long> awaitCounters(Map<String, Long> before, Duration timeout, String... names)
+            throws XsException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, Long> after;
+        while (true) {
+            after = memreport();
+            boolean same = true;
+            for (String n : names) {
+                same &= java.util.Objects.equals(before.get(n), after.get(n));
+            }
+            if (same || System.nanoTime() > deadline) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertCounters(before, after, names);
+        return after;
+    }
+
+    /** The daemon runs, answers CONTROL {@code check} with "OK...". */
+    public void assertHealthy() throws XsException {
+        assertTrue(daemon.alive(), () -> "the daemon is gone; daemon.log:\n" + daemon.logTail());
+        String check = control("check");
+        assertTrue(check.startsWith("OK"), () -> "CONTROL check: " + check + "\n" + daemon.logTail());
+    }
+
+    /**
+     * dom0 (a fresh socket connection) and each given guest (attached to its existing ring with
+     * {@code xsguest.py --introduce attach}, so a guest that is no longer served fails) do a
+     * write and read it back.
+     */
+    public void assertServed(String tag, int... guestDomids) throws Exception {
+        try (XsClient c = dom0()) {
+            byte[] v = (tag + "-dom0").getBytes(StandardCharsets.US_ASCII);
+            c.write("/adversarial-served/" + tag, v);
+            assertEquals(tag + "-dom0", new String(c.read("/adversarial-served/" + tag), StandardCharsets.US_ASCII));
+        }
+        for (int d : guestDomids) {
+            String value = tag + "-" + d;
+            ToolResult w = daemon.xsguest(d, "--introduce", "attach", "write", "served-" + tag, value);
+            assertTrue(w.ok(), () -> "guest " + d + " write" + w.describe() + "\n" + daemon.logTail());
+            ToolResult r = daemon.xsguest(d, "--introduce", "attach", "read", "served-" + tag);
+            assertTrue(r.ok() && r.stdout().strip().equals(value),
+                    () -> "guest " + d + " read back" + r.describe() + "\n" + daemon.logTail());
+        }
+    }
+
+    /**
+     * Runs {@code resources/adversarial/SCRIPT SCENARIO} as
+     * {@code python3 -B SCRIPT SHARED_DIR DAEMON_DIR SCENARIO [ARGS...]}.
+     */
+    public Steps script(String script, String scenario, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("python3", "-B", resource(script).toString(),
+                daemon.tools().shared().toString(), daemon.dir().toString(), scenario));
+        cmd.addAll(List.of(args));
+        ToolResult r = daemon.tools().run(null, SCRIPT_TIMEOUT, Map.of("PYTHONDONTWRITEBYTECODE", "1"),
+                cmd.toArray(String[]::new));
+        return new Steps(daemon, script + " " + scenario, r);
+    }
+
+    static Path resource(String name) {
+        URL url = AdversarialFixture.class.getResource("/adversarial/" + name);
+        if (url == null) {
+            throw new AssertionError("test resource adversarial/" + name + " is not on the classpath");
+        }
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        daemon.close();
+    }
+
+    /** The {@code STEP name value} lines of a script run. */
+    public static final class Steps {
+        private final GuestDaemon daemon;
+        private final String what;
+        private final ToolResult result;
+        private final Map<String, String> steps = new LinkedHashMap<>();
+        private final boolean done;
+
+        Steps(GuestDaemon daemon, String what, ToolResult result) {
+            this.daemon = daemon;
+            this.what = what;
+            this.result = result;
+            boolean sawDone = false;
+            for (String line : result.stdoutLines()) {
+                if (line.startsWith("STEP ")) {
+                    String rest = line.substring(5);
+                    int sp = rest.indexOf(' ');
+                    steps.put(sp < 0 ? rest : rest.substring(0, sp), sp < 0 ? "" : rest.substring(sp + 1));
+                } else if (line.equals("DONE")) {
+                    sawDone = true;
+                }
+            }
+            this.done = sawDone;
+        }
+
+        public String describe() {
+            return "\n" + what + " against the " + daemon + (daemon.alive() ? "" : " [DAEMON IS GONE]")
+                    + result.describe() + "\n--- daemon.log (tail) ---\n" + daemon.logTail();
+        }
+
+        public String get(String name) {
+            return steps.get(name);
+        }
+
+        public Map<String, String> all() {
+            return steps;
+        }
+
+        /** The script printed DONE and exited 0. */
+        public Steps assertCompleted() {
+            if (!done || !result.ok()) {
+                throw new AssertionError("the scenario did not complete" + describe());
+            }
+            return this;
+        }
+
+        /** Asserts name/expected pairs all at once. */
+        public Steps expect(String... nameValuePairs) {
+            if (nameValuePairs.length % 2 != 0) {
+                throw new IllegalArgumentException("name/value pairs expected");
+            }
+            StringBuilder want = new StringBuilder();
+            StringBuilder got = new StringBuilder();
+            for (int i = 0; i < nameValuePairs.length; i += 2) {
+                want.append(nameValuePairs[i]).append(" = ").append(nameValuePairs[i + 1]).append('\n');
+                got.append(nameValuePairs[i]).append(" = ")
+                        .append(steps.getOrDefault(nameValuePairs[i], "<missing>")).append('\n');
+            }
+            assertEquals(want.toString(), got.toString(), this::describe);
+            return this;
+        }
+    }
+}

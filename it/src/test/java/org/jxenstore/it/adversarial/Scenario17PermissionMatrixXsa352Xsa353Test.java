@@ -1,0 +1,107 @@
+package org.jxenstore.it.adversarial;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Scenario 17 (reference §4.3, §2.2): the permission matrix. Guest 170 probes owner, default
+ * letter, ACL entries and first-match order; tries to give its own node away (XSA-352), to
+ * change permissions of nodes it does not own, to learn of missing nodes under an unreadable
+ * one (ENOENT masked as EACCES), to chmod, list, write under and remove the root (XSA-353), and
+ * to exceed the ACL length quota. Script: {@code resources/adversarial/s17_perms.py}.
+ *
+ * <p>Would fail on oxenstored before XSA-352 ({@code owner-change} OK and the node now owned by
+ * 171, or by dom0, which escapes the node quota) and before XSA-353 ({@code root-setperms},
+ * {@code root-rm}, {@code root-dir} succeed; the root's permissions or children change), and on
+ * any daemon that checks the last instead of the first matching ACL entry, lets a
+ * read-write non-owner SET_PERMS, or answers ENOENT under an unreadable node.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class Scenario17PermissionMatrixXsa352Xsa353Test {
+    private static final int BYSTANDER = 179;
+    private static final String[] COUNTERS = {"nodes", "node bytes", "watches", "transactions", "connections",
+        "domains", "queued output"};
+    private AdversarialFixture fx;
+
+    @BeforeAll
+    void start() throws Exception {
+        fx = AdversarialFixture.start();
+        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
+        fx.assertServed("s", BYSTANDER);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    @Test
+    void permissionMatrix() throws Exception {
+        Map<String, Long> before = fx.memreport();
+        fx.script("s17_perms.py", "matrix").assertCompleted().expect(
+                "def-read", "OK:v",
+                "def-write", "EACCES",
+                "acl-w-read", "EACCES",
+                "acl-w-write", "OK",
+                "first-read", "OK:v",
+                "first-write", "EACCES",
+                "owned-write", "OK",
+                "owned-setperms", "OK",
+                "owner-change", "EPERM",
+                "owner-change-to-dom0", "EPERM",
+                "owned-perms-after", "OK:n170,r171",
+                "both-write", "OK",
+                "both-setperms", "EACCES",
+                "other-setperms", "EACCES",
+                "other-perms-after", "OK:n171,r170",
+                "hidden-read", "EACCES",
+                "hidden-child-read", "EACCES",
+                "hidden-child-dir", "EACCES",
+                "readable-missing", "ENOENT",
+                "root-setperms", "EACCES",
+                "root-setperms-keep-owner", "EACCES",
+                "root-rm", "EACCES",
+                "root-dir", "EACCES",
+                "root-write-child", "EACCES",
+                "root-rm-tool", "EACCES",
+                "root-perms-after", "OK:n0",
+                "root-children-kept", "OK:True",
+                "destroy", "OK",
+                "owned-after-death", "ENOENT",
+                "dom0-nodes-kept", "OK:5");
+        fx.assertHealthy();
+        fx.assertServed("s", BYSTANDER);
+        fx.awaitCounters(before, Duration.ofSeconds(5), COUNTERS);
+    }
+
+    /**
+     * Guest 172 hits the ACL length quota (5 entries fit, 6 are ENOSPC), sends malformed entries
+     * (EINVAL), then names 40 other, never introduced domains in ACLs that it rewrites and finally
+     * dies. Every counter, {@code domains} included, must return to the baseline: a daemon that
+     * keeps a record for every domid an unprivileged ACL ever named (XSA-417's records) lets a
+     * guest grow the domain table permanently, up to the whole domid space.
+     */
+    @Test
+    void aclQuotaAndRecordsOfNamedDomains() throws Exception {
+        Map<String, Long> before = fx.memreport();
+        fx.script("s17_perms.py", "acl").assertCompleted().expect(
+                "acl-5", "OK",
+                "acl-6", "ENOSPC",
+                "acl-after", "OK:5",
+                "bad-perm-x5", "EINVAL",
+                "bad-perm-r", "EINVAL",
+                "bad-perm-r-1", "EINVAL",
+                "bad-perm-r99999999999", "EINVAL",
+                "bad-perm-empty", "EINVAL",
+                "destroy", "OK");
+        fx.assertHealthy();
+        fx.assertServed("s", BYSTANDER);
+        fx.awaitCounters(before, Duration.ofSeconds(5), COUNTERS);
+    }
+}

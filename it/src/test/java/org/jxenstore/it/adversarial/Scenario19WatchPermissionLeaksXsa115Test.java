@@ -1,0 +1,71 @@
+package org.jxenstore.it.adversarial;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Scenario 19 (reference §4.3, §2.4; XSA-115): guest 190 watches {@code /},
+ * {@code @introduceDomain} and {@code @releaseDomain}. dom0 writes, re-permissions and removes
+ * nodes under a node 190 cannot read, and a domain is introduced and destroyed: 190 must get no
+ * event for any of it (a barrier write to a readable node ends each phase). Revoking read
+ * permission from a node it could read is reported (old permissions count), granting it is
+ * reported, a change that keeps it unreadable is not. Guest 191 is granted read on
+ * {@code @introduceDomain} and gets the event, 190 does not. Script:
+ * {@code resources/adversarial/s19_watchperms.py}.
+ *
+ * <p>Would fail on a daemon without XSA-115's event filtering: {@code phase1-events} would list
+ * {@code /adv19/hidden/x/leak1} etc. (names under an unreadable node) and
+ * {@code @introduceDomain}/{@code @releaseDomain}; and on one that filters only by the new
+ * permissions ({@code revoked-event} NONE) or lets any guest ask IS_DOMAIN_INTRODUCED.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class Scenario19WatchPermissionLeaksXsa115Test {
+    private static final int BYSTANDER = 199;
+    private static final String[] COUNTERS = {"nodes", "node bytes", "watches", "transactions", "connections",
+        "domains", "queued output"};
+    private AdversarialFixture fx;
+
+    @BeforeAll
+    void start() throws Exception {
+        fx = AdversarialFixture.start();
+        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
+        fx.assertServed("s", BYSTANDER);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    @Test
+    void leaks() throws Exception {
+        Map<String, Long> before = fx.memreport();
+        fx.script("s19_watchperms.py", "leaks").assertCompleted().expect(
+                "watch-root", "OK",
+                "watch-intro", "OK",
+                "watch-release", "OK",
+                "bait-destroyed", "OK",
+                "phase1-events", "NONE",
+                "revoked-event", "/adv19/hidden/p3",
+                "granted-event", "/adv19/hidden/p4",
+                "unreadable-perm-change", "NONE",
+                "read-hidden", "EACCES",
+                "dir-hidden", "EACCES",
+                "is-introduced", "EACCES",
+                "grant-intro", "OK",
+                "granted-initial", "YES",
+                "granted-intro-event", "YES",
+                "ungranted-intro-events", "NONE",
+                "restore-intro", "OK",
+                "destroy", "OK");
+        fx.assertHealthy();
+        fx.assertServed("s", BYSTANDER);
+        fx.awaitCounters(before, Duration.ofSeconds(5), COUNTERS);
+    }
+}

@@ -1,0 +1,69 @@
+package org.jxenstore.it.adversarial;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Scenario 23 (reference §4.3, §1.6): wide trees. dom0 creates 5000 children under one node
+ * (pipelined); DIRECTORY answers E2BIG; DIRECTORY_PART pages through all 5000 names, in order;
+ * an offset past the end gives the empty terminator; a child added between two chunks changes
+ * the generation, so a client restarts and sees 5001 names. Guest 230 lists the same node over
+ * its ring (E2BIG, then 5001 names by DIRECTORY_PART), then widens its own home until the
+ * node-size quota refuses the 426th child (child names count), and dies. dom0 removes the wide
+ * node with one RM while watching it. Script: {@code resources/adversarial/s23_wide.py}.
+ *
+ * <p>Would fail on a daemon that sends an oversized DIRECTORY reply (XSA-72: the client sees a
+ * broken frame), pages by element instead of byte offset or drops names across chunks
+ * ({@code part-names}), keeps the generation when a child is added ({@code generation-changed}
+ * NO: clients would merge two different lists), or lets a guest grow a node without bound
+ * ({@code guest-children}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class Scenario23WideTreesTest {
+    private static final int BYSTANDER = 239;
+    private static final String[] COUNTERS = {"nodes", "node bytes", "watches", "transactions", "connections",
+        "domains", "queued output"};
+    private AdversarialFixture fx;
+
+    @BeforeAll
+    void start() throws Exception {
+        fx = AdversarialFixture.start();
+        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
+        fx.assertServed("s", BYSTANDER);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    @Test
+    void wide() throws Exception {
+        Map<String, Long> before = fx.memreport();
+        fx.script("s23_wide.py", "wide").assertCompleted().expect(
+                "create-5000", "OK",
+                "directory", "E2BIG",
+                "part-names", "ALL",
+                "part-pages", "MANY",
+                "part-past-end", "OK:[],True",
+                "part-bad-offset", "OK:c0000",
+                "generation-changed", "YES",
+                "part-after-change", "5001",
+                "guest-directory", "E2BIG",
+                "guest-part-names", "5001",
+                "guest-children", "425:ENOSPC",
+                "guest-home-listed", "OK:425",
+                "destroy", "OK",
+                "rm-wide", "OK",
+                "rm-event", "YES");
+        fx.assertHealthy();
+        fx.assertServed("s", BYSTANDER);
+        fx.awaitCounters(before, Duration.ofSeconds(5), COUNTERS);
+    }
+}

@@ -1,0 +1,78 @@
+package org.jxenstore.it.adversarial;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Scenario 27 (reference §4.3, §1.10; XSA-325): the ERROR feature, which jxenstored advertises.
+ * Guest 270 sends a header with length 5000 (error 3, PROTO), guest 271 moves req_prod 2000 past
+ * req_cons (error 2, RINGIDX). The guest then repairs its indexes and sends a valid READ; after a
+ * barrier (another guest's write and read, whose notification the daemon handles later) the
+ * offender's whole ring page must be byte for byte what the guest left: the daemon never touches
+ * it again. The domain stays introduced, and when it dies {@code @releaseDomain/<id>} fires
+ * exactly once. Script: {@code resources/adversarial/s27_errorfeat.py}.
+ *
+ * <p>Would fail on a daemon that does not set the error ({@code error} 0), keeps serving a broken
+ * ring ({@code ring-untouched} NO: it consumed the request or wrote a reply), or, as C before
+ * XSA-325, destroys the domain record when it cuts the connection off, so that
+ * {@code introduced} is F and {@code release-events} 0 at the real death.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class Scenario27ErrorFeatureXsa325Test {
+    private static final int BYSTANDER = 279;
+    private static final String[] COUNTERS = {"nodes", "node bytes", "watches", "transactions", "connections",
+        "domains", "queued output"};
+    private AdversarialFixture fx;
+
+    @BeforeAll
+    void start() throws Exception {
+        fx = AdversarialFixture.start();
+        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
+        fx.assertServed("s", BYSTANDER);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    @Test
+    void proto() throws Exception {
+        Map<String, Long> before = fx.memreport();
+        fx.script("s27_errorfeat.py", "proto").assertCompleted().expect(
+                "feature", "YES",
+                "error", "3",
+                "others-served", "OK:1",
+                "ring-untouched", "YES",
+                "rsp-prod-unchanged", "YES",
+                "introduced", "T",
+                "released", "YES",
+                "release-events", "1");
+        fx.assertHealthy();
+        fx.assertServed("s", BYSTANDER);
+        fx.awaitCounters(before, Duration.ofSeconds(5), COUNTERS);
+    }
+
+    @Test
+    void ringidx() throws Exception {
+        Map<String, Long> before = fx.memreport();
+        fx.script("s27_errorfeat.py", "ringidx").assertCompleted().expect(
+                "feature", "YES",
+                "error", "2",
+                "others-served", "OK:1",
+                "ring-untouched", "YES",
+                "rsp-prod-unchanged", "YES",
+                "introduced", "T",
+                "released", "YES",
+                "release-events", "1");
+        fx.assertHealthy();
+        fx.assertServed("s", BYSTANDER);
+        fx.awaitCounters(before, Duration.ofSeconds(5), COUNTERS);
+    }
+}

@@ -1,0 +1,420 @@
+package org.jxenstore.it.adversarial;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.jxenstore.client.XsClient;
+import org.jxenstore.protocol.XsException;
+
+/**
+ * Scenario 29 (reference §4.3): resource exhaustion in the daemon itself. Each test starts its own
+ * jxenstored ({@code bin/jxenstored --no-fork -D}, socket only, so there are no guests here: the
+ * bystander is a second dom0 socket client connected before the attack).
+ *
+ * <ul>
+ *   <li>File descriptors: under {@code ulimit -n 64}, a client opens connections (each must answer
+ *       a request within 3 s) until one is not served: the limit was reached. The daemon must keep
+ *       serving every connection it has, and once five are closed it must serve new connections
+ *       again. Would fail on a daemon that exits or spins on EMFILE from accept(), or that stops
+ *       serving established connections (C before the 2013/2014 poll fix broke at FD_SETSIZE).
+ *   <li>Heap: with {@code -Xms16m -Xmx32m} (otherwise the launcher's default JVM options, including
+ *       {@code -XX:+ExitOnOutOfMemoryError}), dom0 pipelines 4000-byte WRITEs to new nodes until
+ *       it gets an error reply (or is cut off). The daemon must refuse with a clear error (ENOMEM
+ *       expected) and keep serving; after the offender removes its nodes, memreport's node
+ *       counters return to the baseline. While the offender holds the heap the bystander's READ
+ *       must be answered correctly and its WRITE answered (OK or ENOMEM, never a hang); once the
+ *       offender's nodes are removed, the bystander's WRITE must succeed again within 10 s. Would
+ *       fail on any daemon without memory admission control for privileged writers (the JVM hits
+ *       OutOfMemoryError and exits), and on one that, once it refused for lack of memory, keeps
+ *       refusing after the memory is free again.
+ * </ul>
+ */
+class Scenario29ResourceExhaustionTest {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final String DEFAULT_OPTS =
+            "-XX:+UseSerialGC -Xms32m -Xmx512m -Xss1m -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError";
+
+    @Test
+    void fileDescriptorLimit() throws Exception {
+        try (Jxs d = Jxs.start("ulimit -n 64", DEFAULT_OPTS)) {
+            try (XsClient c = XsClient.open(d.socket)) {
+                c.write("/adv29/other", "0".getBytes(StandardCharsets.US_ASCII));
+            }
+            Map<String, Long> before = d.memreport();
+            Raw other = Raw.open(d.socket);
+            assertEquals("OK", other.write(1, "/adv29/other", "1"));
+            List<Raw> offender = new ArrayList<>();
+            Raw refused = null;
+            for (int i = 0; i < 500 && refused == null; i++) {
+                Raw r;
+                try {
+                    r = Raw.open(d.socket);
+                } catch (IOException e) {
+                    break;             // refused at connect (backlog full): the limit is reached too
+                }
+                r.send(10, 1, "0\0");  // GET_DOMAIN_PATH 0
+                if (r.reply(Duration.ofSeconds(3)) == null) {
+                    refused = r;
+                } else {
+                    offender.add(r);
+                }
+                assertTrue(d.alive(), () -> "the daemon died at the FD limit\n" + d.log());
+            }
+            int served = offender.size();
+            assertTrue(refused != null || served < 500, "the FD limit was never reached");
+            assertTrue(served > 0, "no connection was served at all\n" + d.log());
+            // everyone already connected keeps being served
+            for (Raw r : offender) {
+                r.send(10, 2, "0\0");
+                assertNotNull(r.reply(Duration.ofSeconds(10)), () -> "an established connection is no longer served\n"
+                        + d.log());
+            }
+            assertEquals("OK", other.write(3, "/adv29/other", "2"), "the bystander at the FD limit");
+            assertEquals("2", other.read(4, "/adv29/other"));
+            // after five close, new connections are served again
+            for (int i = 0; i < 5; i++) {
+                offender.removeLast().close();
+            }
+            boolean again = false;
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            if (refused != null && refused.reply(Duration.ofSeconds(10)) != null) {
+                again = true;
+            }
+            while (!again && System.nanoTime() < deadline) {
+                try (Raw r = Raw.open(d.socket)) {
+                    r.send(10, 1, "0\0");
+                    again = r.reply(Duration.ofSeconds(3)) != null;
+                } catch (IOException e) {
+                    // still at the limit: retry until the deadline
+                }
+            }
+            assertTrue(again, () -> "no new connection is served after five closed\n" + d.log());
+            if (refused != null) {
+                refused.close();
+            }
+            for (Raw r : offender) {
+                r.close();
+            }
+            other.close();
+            assertTrue(d.alive(), d::log);
+            assertTrue(d.control("check").startsWith("OK"));
+            d.awaitCounters(before, "connections", "watches", "transactions", "nodes");
+        }
+    }
+
+    @Test
+    void heapLimit() throws Exception {
+        try (Jxs d = Jxs.start("true", DEFAULT_OPTS.replace("-Xms32m -Xmx512m", "-Xms16m -Xmx32m"))) {
+            try (XsClient c = XsClient.open(d.socket)) {
+                c.write("/adv29/other", "0".getBytes(StandardCharsets.US_ASCII));
+            }
+            Map<String, Long> before = d.memreport();
+            Raw other = Raw.open(d.socket);
+            assertEquals("OK", other.write(1, "/adv29/other", "1"));
+            long t0 = System.nanoTime();
+            Raw off = Raw.open(d.socket);
+            String value = "v".repeat(4000);
+            String error = null;
+            int written = 0;
+            outer:
+            for (int batch = 0; batch < 1000; batch++) {
+                for (int i = 0; i < 100; i++) {
+                    off.send(11, written + i, "/adv29/big/n" + (written + i) + "\0" + value);
+                }
+                for (int i = 0; i < 100; i++) {
+                    Reply r = off.reply(Duration.ofSeconds(60));
+                    if (r == null) {
+                        error = d.alive() ? "NO-REPLY/CLOSED" : "DAEMON-DIED";
+                        break outer;
+                    }
+                    if (r.type == 16) {
+                        error = r.text;
+                        break outer;
+                    }
+                    written++;
+                }
+            }
+            String what = error;
+            int count = written;
+            assertTrue(d.alive(), () -> "the daemon died after " + count + " writes of 4000 bytes (" + what
+                    + ") instead of refusing them\n" + d.log());
+            assertNotNull(error, "100000 writes of 4000 bytes were all accepted under -Xmx32m");
+            System.out.printf("scenario 29 heap: %d writes of 4000 bytes, then %s, after %d ms%n", count, what,
+                    (System.nanoTime() - t0) / 1_000_000);
+            // while the offender holds the heap: the bystander reads correctly; a write is served
+            // or refused with a clear error (ENOMEM: the heap guard is daemon-wide), never hangs
+            assertEquals("1", other.read(3, "/adv29/other"), "the bystander's READ at heap exhaustion");
+            String during = other.write(4, "/adv29/other", "2");
+            System.out.println("scenario 29 heap: the bystander's WRITE while the heap is held: " + during);
+            assertTrue(during.equals("OK") || during.equals("ENOMEM"), "the bystander's WRITE: " + during);
+            assertTrue(error.equals("ENOMEM") || error.equals("ENOSPC") || error.equals("E2BIG")
+                    || error.equals("NO-REPLY/CLOSED"), "the offender's error: " + error);
+            try (XsClient c = XsClient.open(d.socket)) {
+                c.rm("/adv29/big");
+            }
+            off.close();
+            // the offender is gone: the bystander must be served again (bounded wait for the
+            // daemon to notice that memory is back)
+            String w = "";
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < deadline && !(w = other.write(5, "/adv29/other", "3")).equals("OK")) {
+                Thread.sleep(50);
+            }
+            assertEquals("OK", w, "the bystander's WRITE once the offender's nodes are gone\n" + d.log());
+            assertEquals("3", other.read(6, "/adv29/other"));
+            other.close();
+            assertTrue(d.control("check").startsWith("OK"));
+            d.awaitCounters(before, "connections", "watches", "transactions", "nodes", "node bytes",
+                    "queued output");
+        }
+    }
+
+    /** A jxenstored started by this test through bin/jxenstored with a shell prefix. */
+    private static final class Jxs implements AutoCloseable {
+        final Path dir;
+        final Path socket;
+        final Process process;
+
+        private Jxs(Path dir, Process process) {
+            this.dir = dir;
+            this.socket = dir.resolve("socket");
+            this.process = process;
+        }
+
+        static Jxs start(String shellPrefix, String javaOpts) throws Exception {
+            // bin/jxenstored rebuilds the jar when a source is newer; Maven cannot run under the
+            // descriptor limit, so let it build (if needed) first, without limits
+            Process build = new ProcessBuilder(repoRoot().resolve("bin/jxenstored").toString(), "--help")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!build.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)) {
+                build.destroyForcibly();
+                throw new AssertionError("bin/jxenstored --help did not finish (build) within 300 s");
+            }
+            Path dir = Files.createTempDirectory(Path.of("/tmp"), "jxs29-");
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c",
+                    shellPrefix + "; exec \"$0\" --no-fork -D", repoRoot().resolve("bin/jxenstored").toString());
+            pb.environment().put("XENSTORED_RUNDIR", dir.toString());
+            pb.environment().remove("XENSTORED_PATH");
+            pb.environment().put("JXENSTORED_JAVA_OPTS", javaOpts);
+            pb.redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile());
+            Jxs d = new Jxs(dir, pb.start());
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (true) {
+                if (!d.process.isAlive()) {
+                    String log = d.log();
+                    d.close();
+                    throw new AssertionError("jxenstored did not start:\n" + log);
+                }
+                if (Files.exists(d.socket)) {
+                    try (XsClient c = XsClient.open(d.socket)) {
+                        c.control("check");
+                        return d;
+                    } catch (RuntimeException | XsException e) {
+                        // not listening yet
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    String log = d.log();
+                    d.close();
+                    throw new AssertionError("jxenstored did not serve within " + START_TIMEOUT + ":\n" + log);
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        boolean alive() {
+            return process.isAlive();
+        }
+
+        String log() {
+            try {
+                List<String> lines = Files.readAllLines(dir.resolve("daemon.log"));
+                return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+            } catch (IOException e) {
+                return "(no log: " + e + ")";
+            }
+        }
+
+        String control(String... args) throws XsException {
+            try (XsClient c = XsClient.open(socket)) {
+                return c.control(args);
+            }
+        }
+
+        Map<String, Long> memreport() throws XsException {
+            Map<String, Long> m = new java.util.LinkedHashMap<>();
+            for (String line : control("memreport").split("\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    try {
+                        m.put(line.substring(0, colon).trim(), Long.parseLong(line.substring(colon + 1).trim()));
+                    } catch (NumberFormatException e) {
+                        // not a counter
+                    }
+                }
+            }
+            return m;
+        }
+
+        void awaitCounters(Map<String, Long> before, String... names) throws Exception {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            Map<String, Long> after;
+            do {
+                after = memreport();
+                boolean same = true;
+                for (String n : names) {
+                    same &= java.util.Objects.equals(before.get(n), after.get(n));
+                }
+                if (same) {
+                    break;
+                }
+                Thread.sleep(20);
+            } while (System.nanoTime() < deadline);
+            AdversarialFixture.assertCounters(before, after, names);
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroy();
+            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+
+        private static Path repoRoot() {
+            String configured = System.getProperty("jxs.repo");
+            if (configured != null && !configured.isBlank()) {
+                return Path.of(configured).toAbsolutePath().normalize();
+            }
+            for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+                if (Files.isRegularFile(p.resolve("bin/jxenstored")) && Files.isRegularFile(p.resolve("pom.xml"))) {
+                    return p;
+                }
+            }
+            throw new AssertionError("bin/jxenstored not found; set -Djxs.repo=DIR");
+        }
+    }
+
+    private record Reply(int type, int reqId, String text) {
+    }
+
+    /** A raw socket connection: sends framed requests, reads whole replies with a deadline. */
+    private static final class Raw implements AutoCloseable {
+        private final SocketChannel ch;
+        private final Selector sel;
+        private ByteBuffer in = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+
+        private Raw(SocketChannel ch) throws IOException {
+            this.ch = ch;
+            ch.configureBlocking(false);
+            sel = Selector.open();
+            ch.register(sel, SelectionKey.OP_READ);
+        }
+
+        static Raw open(Path socket) throws IOException {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.configureBlocking(false);
+            try {
+                if (!ch.connect(UnixDomainSocketAddress.of(socket)) && !ch.finishConnect()) {
+                    throw new IOException("connect pending");
+                }
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
+            return new Raw(ch);
+        }
+
+        void send(int type, int reqId, String payload) throws IOException {
+            byte[] p = payload.getBytes(StandardCharsets.ISO_8859_1);
+            ByteBuffer b = ByteBuffer.allocate(16 + p.length).order(ByteOrder.LITTLE_ENDIAN);
+            b.putInt(type).putInt(reqId).putInt(0).putInt(p.length).put(p).flip();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (b.hasRemaining()) {
+                if (ch.write(b) == 0) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException("send blocked");
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        /** The next whole reply, or null on timeout or EOF. */
+        Reply reply(Duration timeout) throws IOException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                in.flip();
+                if (in.remaining() >= 16) {
+                    int type = in.getInt(in.position());
+                    int reqId = in.getInt(in.position() + 4);
+                    int len = in.getInt(in.position() + 12);
+                    if (in.remaining() >= 16 + len) {
+                        byte[] body = new byte[len];
+                        in.position(in.position() + 16);
+                        in.get(body);
+                        in.compact();
+                        int end = len > 0 && body[len - 1] == 0 ? len - 1 : len;
+                        return new Reply(type, reqId, new String(body, 0, end, StandardCharsets.ISO_8859_1));
+                    }
+                }
+                in.compact();
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                sel.select(Math.max(1, left / 1_000_000));
+                sel.selectedKeys().clear();
+                int n;
+                try {
+                    n = ch.read(in);
+                } catch (IOException e) {
+                    return null;
+                }
+                if (n < 0) {
+                    return null;
+                }
+            }
+        }
+
+        String write(int reqId, String path, String value) throws IOException {
+            send(11, reqId, path + "\0" + value);
+            Reply r = reply(Duration.ofSeconds(10));
+            return r == null ? "NO-REPLY" : r.type == 16 ? r.text : r.text;
+        }
+
+        String read(int reqId, String path) throws IOException {
+            send(2, reqId, path + "\0");
+            Reply r = reply(Duration.ofSeconds(10));
+            return r == null ? "NO-REPLY" : r.text;
+        }
+
+        @Override
+        public void close() throws IOException {
+            sel.close();
+            ch.close();
+        }
+    }
+}
