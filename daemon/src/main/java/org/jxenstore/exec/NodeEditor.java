@@ -171,6 +171,11 @@ final class NodeEditor {
         if (path.equals(NodePath.ROOT)) {
             throw new XsException(XsError.EINVAL);
         }
+        // In a transaction the node may be one it saw before another client removed its
+        // parent: C refuses the RM (EINVAL), and the commit will fail with EAGAIN.
+        if (v.get(NodePath.parent(path)) == null) {
+            throw new XsException(XsError.EINVAL);
+        }
         List<Removed> removed = v.remove(path);
         changes.accept(new Change.Removal(path, removed));
     }

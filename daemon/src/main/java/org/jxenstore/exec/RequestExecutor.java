@@ -16,6 +16,7 @@ import org.jxenstore.domain.DomainLifecycle;
 import org.jxenstore.protocol.MessageType;
 import org.jxenstore.protocol.Payload;
 import org.jxenstore.protocol.Request;
+import org.jxenstore.protocol.RequestDecoder;
 import org.jxenstore.protocol.Wire;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
@@ -59,11 +60,20 @@ public final class RequestExecutor {
         this.warnings = warnings;
     }
 
-    /** Requests that can make the store, the watches or the transactions bigger. */
-    public static boolean grows(Request r) {
-        return r instanceof Request.Write || r instanceof Request.Mkdir || r instanceof Request.SetPerms
-                || r instanceof Request.Watch || r instanceof Request.TransactionStart
-                || r instanceof Request.Introduce;
+    /** Types only a privileged caller may send. */
+    private static final java.util.Set<MessageType> PRIVILEGED_TYPES = java.util.EnumSet.of(
+            MessageType.CONTROL, MessageType.INTRODUCE, MessageType.RELEASE, MessageType.RESUME,
+            MessageType.IS_DOMAIN_INTRODUCED, MessageType.SET_TARGET, MessageType.SET_FEATURE,
+            MessageType.GET_QUOTA, MessageType.SET_QUOTA);
+
+    /** Types whose requests can make the store, the watches or the transactions bigger. */
+    private static final java.util.Set<MessageType> GROWING_TYPES = java.util.EnumSet.of(
+            MessageType.WRITE, MessageType.MKDIR, MessageType.SET_PERMS, MessageType.WATCH,
+            MessageType.TRANSACTION_START, MessageType.INTRODUCE);
+
+    /** Whether a request of this type can make the store, the watches or the transactions bigger. */
+    public static boolean grows(MessageType type) {
+        return GROWING_TYPES.contains(type);
     }
 
     /**
@@ -71,9 +81,9 @@ public final class RequestExecutor {
      * its connection holds. Past the soft value a warning is logged (once, until it falls
      * back); at the hard value requests that would grow it are refused with ENOMEM.
      */
-    private void checkMemory(Session s, Request r) throws XsException {
+    private void checkMemory(Session s, MessageType type) throws XsException {
         Caller c = s.caller();
-        if (c.privileged() || !grows(r)) {
+        if (c.privileged() || !grows(type)) {
             return;
         }
         long used = store.bytesOwnedBy(c.domid()) + s.memoryHeld();
@@ -93,10 +103,23 @@ public final class RequestExecutor {
     /**
      * Runs one request for a session.
      *
-     * @param txId the header's transaction id (0 for none)
+     * <p>The checks come in C's order: a type nobody may send (ENOSYS), a privileged type from
+     * an unprivileged caller (EACCES), a transaction id that is not open (ENOENT), and only then
+     * the payload (EINVAL).
+     *
+     * @param type    the request's type, {@code null} if its code names none
+     * @param txId    the header's transaction id (0 for none)
+     * @param payload the request's payload, as received
      * @throws XsException the error to send instead of a reply
      */
-    public Reply execute(Session s, MessageType type, int txId, Request request) throws XsException {
+    public Reply execute(Session s, MessageType type, int txId, byte[] payload) throws XsException {
+        if (type == null || type == MessageType.WATCH_EVENT || type == MessageType.ERROR
+                || type == MessageType.RESTRICT) {
+            throw new XsException(XsError.ENOSYS);
+        }
+        if (PRIVILEGED_TYPES.contains(type)) {
+            requirePrivileged(s.caller());
+        }
         Transaction tx = null;
         // XSA-115: WATCH and UNWATCH ignore the transaction id.
         if (txId != 0 && type != MessageType.WATCH && type != MessageType.UNWATCH) {
@@ -105,7 +128,8 @@ public final class RequestExecutor {
                 throw new XsException(XsError.ENOENT);
             }
         }
-        checkMemory(s, request);
+        Request request = RequestDecoder.decode(type, payload);
+        checkMemory(s, type);
         Caller c = s.caller();
         NodeView view = tx == null ? store : tx;
         Consumer<Change> changes = tx == null ? this::fireNow : tx::record;
@@ -139,46 +163,31 @@ public final class RequestExecutor {
                     yield Reply.OK;
                 }
                 case Request.GetDomainPath g -> Reply.strings(NodePath.home(g.domid()));
-                case Request.Control ctl -> {
-                    requirePrivileged(c);
-                    yield Reply.strings(control.run(ctl.args()));
-                }
+                case Request.Control ctl -> Reply.strings(control.run(ctl.args()));
                 case Request.Introduce i -> {
-                    requirePrivileged(c);
                     domains.introduce(i.domid(), i.gfn(), i.port());
                     yield Reply.OK;
                 }
                 case Request.Release r -> {
-                    requirePrivileged(c);
                     domains.release(r.domid());
                     yield Reply.OK;
                 }
                 case Request.Resume r -> {
-                    requirePrivileged(c);
                     domains.resume(r.domid());
                     yield Reply.OK;
                 }
-                case Request.IsDomainIntroduced i -> {
-                    requirePrivileged(c);
-                    yield Reply.strings(domains.isIntroduced(i.domid()) ? "T" : "F");
-                }
+                case Request.IsDomainIntroduced i -> Reply.strings(domains.isIntroduced(i.domid()) ? "T" : "F");
                 case Request.SetTarget t -> {
-                    requirePrivileged(c);
                     domains.setTarget(t.domid(), t.target());
                     yield Reply.OK;
                 }
                 case Request.GetFeature g -> Reply.strings(Integer.toUnsignedString(domains.getFeature(c, g.args())));
                 case Request.SetFeature sf -> {
-                    requirePrivileged(c);
                     domains.setFeature(sf.args());
                     yield Reply.OK;
                 }
-                case Request.GetQuota g -> {
-                    requirePrivileged(c);
-                    yield Reply.strings(domains.getQuota(g.args()));
-                }
+                case Request.GetQuota g -> Reply.strings(domains.getQuota(g.args()));
                 case Request.SetQuota sq -> {
-                    requirePrivileged(c);
                     domains.setQuota(sq.args());
                     yield Reply.OK;
                 }

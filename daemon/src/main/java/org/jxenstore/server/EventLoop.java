@@ -23,8 +23,6 @@ import org.jxenstore.log.AccessLog;
 import org.jxenstore.protocol.FrameDecoder;
 import org.jxenstore.protocol.Message;
 import org.jxenstore.protocol.MessageType;
-import org.jxenstore.protocol.Request;
-import org.jxenstore.protocol.RequestDecoder;
 import org.jxenstore.protocol.Wire;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
@@ -434,11 +432,10 @@ final class EventLoop implements Runnable, Clients {
     /** Executes one request; a failure becomes an error reply. */
     private Answer answer(Connection c, Session s, MessageType type, Message m) {
         try {
-            Request r = RequestDecoder.decode(type, m.payload());
-            if (heap.low() && RequestExecutor.grows(r)) {
+            if (heap.low() && RequestExecutor.grows(type)) {
                 return Answer.error(m, XsError.ENOMEM);
             }
-            Reply reply = executor.execute(s, type, m.txId(), r);
+            Reply reply = executor.execute(s, type, m.txId(), m.payload());
             if (reply.payload().length > Wire.PAYLOAD_MAX) {
                 return Answer.error(m, XsError.E2BIG);
             }

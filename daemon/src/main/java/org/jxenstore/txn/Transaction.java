@@ -159,11 +159,18 @@ public final class Transaction implements NodeView {
                 puts.add(p);
             }
         }
-        puts.sort(Comparator.comparingInt(Transaction::depth));
+        // Parents before children; siblings in the order the transaction's own child lists have
+        // them, so that the live lists end up as the transaction saw them (as C installs them).
+        puts.sort(Comparator.comparingInt(Transaction::depth).thenComparingInt(this::positionInParent));
         for (String p : puts) {
             Node n = view.get(p);
             live.put(p, n.value(), n.perms());
         }
+    }
+
+    private int positionInParent(String path) {
+        Node parent = view.get(NodePath.parent(path));
+        return parent == null ? 0 : parent.children().names().indexOf(NodePath.name(path));
     }
 
     private static int depth(String path) {

@@ -13,7 +13,6 @@ import org.jxenstore.exec.XsFixture;
 import org.jxenstore.exec.XsFixture.Client;
 import org.jxenstore.protocol.MessageType;
 import org.jxenstore.protocol.Payload;
-import org.jxenstore.protocol.RequestDecoder;
 import org.jxenstore.watch.EventSink;
 import org.junit.jupiter.api.Test;
 
@@ -132,8 +131,7 @@ class ControlTest {
             }
         };
         Session orphan = new Session(Caller.privileged(0), sink);
-        xs.executor.execute(orphan, MessageType.WATCH, 0,
-                RequestDecoder.decode(MessageType.WATCH, Payload.strings("/leak", "t")));
+        xs.executor.execute(orphan, MessageType.WATCH, 0, Payload.strings("/leak", "t"));
         String r = dom0.control("check");
         assertTrue(r.startsWith("ERRORS:"), r);
         assertTrue(r.contains("watch index holds 1 watches, connections registered 0"), r);

@@ -18,7 +18,6 @@ import org.jxenstore.domain.DomainRegistry;
 import org.jxenstore.log.AccessLog;
 import org.jxenstore.protocol.MessageType;
 import org.jxenstore.protocol.Payload;
-import org.jxenstore.protocol.Request;
 import org.jxenstore.protocol.RequestDecoder;
 import org.jxenstore.protocol.Wire;
 import org.jxenstore.protocol.XsException;
@@ -166,8 +165,7 @@ public final class XsFixture {
         public String send(MessageType type, int txId, byte[] payload) {
             Reply reply;
             try {
-                Request r = RequestDecoder.decode(type, payload);
-                reply = executor.execute(session, type, txId, r);
+                reply = executor.execute(session, type, txId, payload);
             } catch (XsException e) {
                 return e.error().name();
             }

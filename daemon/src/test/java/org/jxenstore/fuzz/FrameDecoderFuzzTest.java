@@ -88,7 +88,7 @@ class FrameDecoderFuzzTest {
                 try {
                     m = dec.next(in);
                 } catch (OversizedFrameException e) {
-                    long at = consumed + in.position();
+                    long at = consumed + in.position() - before;
                     assertEquals(want.oversizedAt(), at, "oversized frame reported at the wrong offset");
                     long alloc = Math.min(THREADS.getCurrentThreadAllocatedBytes() - allocBefore,
                             rejectionAllocation(stream, (int) at - Wire.HEADER_SIZE));
