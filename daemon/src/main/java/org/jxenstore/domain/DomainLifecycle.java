@@ -53,7 +53,14 @@ public final class DomainLifecycle {
         }
         Domain d = registry.ensure(domid);
         boolean first = !d.introduced();
-        transport.connect(domid, port, d.features());
+        try {
+            transport.connect(domid, port, d.features());
+        } catch (XsException e) {
+            if (first) {
+                registry.forgetIfUnused(domid);
+            }
+            throw e;
+        }
         d.introduce(gfn, port);
         if (first) {
             fireSpecial(NodePath.INTRODUCE_DOMAIN, domid);
@@ -127,6 +134,7 @@ public final class DomainLifecycle {
                 forgetUnusedRecords(removal);
             }
         }
+        store.stripFromSpecialPerms(domid);
         for (String p : store.pathsMentioning(domid)) {
             Node n = store.get(p);
             if (n != null) {
@@ -222,7 +230,8 @@ public final class DomainLifecycle {
         if (!c.privileged()) {
             throw new XsException(XsError.EACCES);
         }
-        return registry.ensure(domid(args.getFirst())).features();
+        Domain d = registry.find(domid(args.getFirst()));
+        return d == null ? Domain.SUPPORTED_FEATURES : d.features();
     }
 
     /** SET_FEATURE domid value: only before INTRODUCE (EBUSY after), only bits we support. */
@@ -230,11 +239,12 @@ public final class DomainLifecycle {
         if (args.size() != 2) {
             throw new XsException(XsError.EINVAL);
         }
-        Domain d = registry.ensure(domid(args.get(0)));
+        int domid = domid(args.get(0));
         long value = unsigned(args.get(1));
         if ((value & ~(long) Domain.SUPPORTED_FEATURES) != 0) {
             throw new XsException(XsError.EINVAL);
         }
+        Domain d = registry.ensure(domid);
         if (d.introduced()) {
             throw new XsException(XsError.EBUSY);
         }

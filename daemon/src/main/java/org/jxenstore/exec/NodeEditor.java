@@ -119,6 +119,18 @@ final class NodeEditor {
             throw new XsException(XsError.EACCES);
         }
         Perms perms = c.privileged() ? base.perms() : base.perms().withOwner(c.domid());
+        if (!c.privileged()) {
+            checkCreationQuotas(v, c, base, missing, perms, value.length);
+        }
+        for (int i = missing.size() - 1; i >= 0; i--) {
+            v.put(missing.get(i), i == 0 ? value : new byte[0], perms);
+        }
+        return perms;
+    }
+
+    /** The node, node-size and parent-size quotas for an unprivileged creator. */
+    private void checkCreationQuotas(NodeView v, Caller c, Node base, List<String> missing, Perms perms,
+            int valueLength) throws XsException {
         int owned = store.nodesOwnedBy(perms.owner());
         if (v instanceof Transaction t) {
             owned += t.netNodesOwnedBy(perms.owner());
@@ -126,7 +138,7 @@ final class NodeEditor {
         if (quotas.exceeded(c, Quota.NODES, (long) owned + missing.size())) {
             throw new XsException(XsError.ENOSPC);
         }
-        checkNodeSize(c, perms, value.length, null);
+        checkNodeSize(c, perms, valueLength, null);
         // C counts child names in a node's size, so every parent that gains a child must stay
         // within node-size too: the existing ancestor, and each new node that gets the next one.
         long parentSize = base.chargedSize();
@@ -136,10 +148,6 @@ final class NodeEditor {
             }
             parentSize = 24 + 8L * perms.entries().size();
         }
-        for (int i = missing.size() - 1; i >= 0; i--) {
-            v.put(missing.get(i), i == 0 ? value : new byte[0], perms);
-        }
-        return perms;
     }
 
     /** The {@code node-size} quota, for unprivileged writers (C counts header, perms, value, names). */

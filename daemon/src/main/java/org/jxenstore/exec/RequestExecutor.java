@@ -163,7 +163,7 @@ public final class RequestExecutor {
                     yield Reply.OK;
                 }
                 case Request.GetDomainPath g -> Reply.strings(NodePath.home(g.domid()));
-                case Request.Control ctl -> Reply.strings(control.run(ctl.args()));
+                case Request.Control ctl -> Reply.strings(fitted(control.run(ctl.args())));
                 case Request.Introduce i -> {
                     domains.introduce(i.domid(), i.gfn(), i.port());
                     yield Reply.OK;
@@ -176,7 +176,8 @@ public final class RequestExecutor {
                     domains.resume(r.domid());
                     yield Reply.OK;
                 }
-                case Request.IsDomainIntroduced i -> Reply.strings(domains.isIntroduced(i.domid()) ? "T" : "F");
+                case Request.IsDomainIntroduced i -> Reply.strings(
+                        i.domid() == Wire.DOMID_SELF || domains.isIntroduced(i.domid()) ? "T" : "F");
                 case Request.SetTarget t -> {
                     domains.setTarget(t.domid(), t.target());
                     yield Reply.OK;
@@ -192,10 +193,14 @@ public final class RequestExecutor {
                     yield Reply.OK;
                 }
             };
-            // C counts every node a transaction reads or writes against transaction-nodes.
-            checkTransactionSize(c, tx);
             store.endChange();
             return reply;
+        } catch (Transaction.TooManyNodesException e) {
+            // transaction-nodes reached: the request is refused, and the transaction, which
+            // could not do all it meant to, may not commit (XSA-415/421).
+            store.abortChange();
+            tx.fail();
+            throw new XsException(XsError.ENOSPC);
         } catch (XsException e) {
             // A refusal can come after part of the work (a quota checked late): take it all back.
             store.abortChange();
@@ -221,6 +226,15 @@ public final class RequestExecutor {
         domains.forgetUnusedRecords(change);
     }
 
+    /**
+     * A CONTROL reply cut to fit one message: a long problem list from {@code check} is better
+     * seen in part than lost to E2BIG.
+     */
+    private static String fitted(String text) {
+        int room = Wire.PAYLOAD_MAX - 1;
+        return text.length() <= room ? text : text.substring(0, room - 4) + "...\n";
+    }
+
     private static void requirePrivileged(Caller c) throws XsException {
         if (!c.privileged()) {
             throw new XsException(XsError.EACCES);
@@ -234,12 +248,6 @@ public final class RequestExecutor {
             throw new XsException(XsError.EINVAL);
         }
         return p;
-    }
-
-    private void checkTransactionSize(Caller c, Transaction tx) throws XsException {
-        if (tx != null && quotas.exceeded(c, Quota.TRANSACTION_NODES, tx.nodesTouched())) {
-            throw new XsException(XsError.ENOSPC);
-        }
     }
 
     private Reply directory(NodeView v, Caller c, Request.Directory d) throws XsException {
@@ -302,6 +310,11 @@ public final class RequestExecutor {
             throw new XsException(XsError.ENOSPC);
         }
         Perms perms = new Perms(entries);
+        if (v instanceof Transaction t && !sp.path().startsWith("@")) {
+            setPerms(v, c, sp.path(), perms, changes);
+            t.rememberPerms(perms);
+            return Reply.OK;
+        }
         // XSA-417: every domain an entry names gets a record now, stamped before this write;
         // if the request is refused, records made only for it go again.
         domains.recordAll(perms);
@@ -382,7 +395,9 @@ public final class RequestExecutor {
             throw new XsException(XsError.ENOSPC);
         }
         int id = s.allocateTransactionId();
-        s.transactions().put(id, new Transaction(id, store));
+        Caller c = s.caller();
+        int nodeLimit = c.privileged() ? 0 : quotas.limit(Quota.TRANSACTION_NODES, c.domid());
+        s.transactions().put(id, new Transaction(id, store, nodeLimit));
         return Reply.strings(Integer.toUnsignedString(id));
     }
 
@@ -404,6 +419,9 @@ public final class RequestExecutor {
         if (!c.privileged() && quotas.exceeded(c, Quota.NODES,
                 (long) store.nodesOwnedBy(c.domid()) + tx.netNodesOwnedBy(c.domid()))) {
             throw new XsException(XsError.ENOSPC);
+        }
+        for (Perms p : tx.permsSet()) {
+            domains.recordAll(p);
         }
         tx.apply();
         for (Change ch : tx.changes()) {

@@ -47,6 +47,7 @@ final class Connection implements EventSink {
     private final Session session;
     private long outputBytes;
     private int outstanding;
+    private ByteBuffer ringScratch;
     private boolean closed;
 
     /**
@@ -156,6 +157,11 @@ final class Connection implements EventSink {
 
     void ticketClosed() {
         outstanding--;
+        // The ring may hold requests we stopped reading at the quota: look again now, rather
+        // than at the guest's next notification or the safety scan.
+        if (transport instanceof RingTransport) {
+            loop.serviceSoon(this);
+        }
     }
 
     /**
@@ -163,7 +169,10 @@ final class Connection implements EventSink {
      * yet had read stays in its ring.
      */
     Message nextRingRequest() throws IOException, FrameDecoder.OversizedFrameException {
-        ByteBuffer scratch = ByteBuffer.allocate(Wire.PAYLOAD_MAX);
+        if (ringScratch == null) {
+            ringScratch = ByteBuffer.allocate(Wire.PAYLOAD_MAX);
+        }
+        ByteBuffer scratch = ringScratch;
         while (true) {
             scratch.clear().limit(decoder.bytesNeeded());
             if (transport.read(scratch) <= 0) {

@@ -6,7 +6,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -148,6 +147,13 @@ final class EventLoop implements Runnable, Clients {
         }
     }
 
+    /** Another thread found the daemon cannot go on: record why and stop. */
+    void fail(IOException why) {
+        failure = why;
+        log.note("stopping: " + why.getMessage());
+        stop();
+    }
+
     void stop() {
         running = false;
         selector.wakeup();
@@ -263,6 +269,11 @@ final class EventLoop implements Runnable, Clients {
         unfinished.addAll(ringsByPort.values());
     }
 
+    /** Gives a connection a turn in the next pass. */
+    void serviceSoon(Connection c) {
+        unfinished.add(c);
+    }
+
     /** The ticket of the request being executed, if its client is bound by quotas. */
     Ticket currentTicket() {
         return current;
@@ -326,11 +337,14 @@ final class EventLoop implements Runnable, Clients {
                 }
             }
             if (k.isValid() && k.isReadable()) {
-                if (c.fill() < 0) {
-                    drop(c);
-                    return;
-                }
+                int n = c.fill();
                 serve(c);
+                if (n < 0) {
+                    // A client that wrote its requests and shut down its side still gets its
+                    // replies, as far as the socket takes them.
+                    c.flush();
+                    drop(c);
+                }
             }
         } catch (IOException e) {
             drop(c);
@@ -415,17 +429,20 @@ final class EventLoop implements Runnable, Clients {
                 c.deliver(w.eventPath(w.path()), w.token());
             }
             if (type == MessageType.TRANSACTION_END) {
-                transactionEnded(c, a.reply());
+                transactionEnded(c, a.error());
             }
         } finally {
             current = null;
         }
     }
 
-    /** A request's reply, and for WATCH the watch whose initial event follows it. */
-    private record Answer(Message reply, Watch initialEvent) {
+    /**
+     * A request's reply, for WATCH the watch whose initial event follows it, and the error if the
+     * request failed.
+     */
+    private record Answer(Message reply, Watch initialEvent, XsError error) {
         static Answer error(Message m, XsError e) {
-            return new Answer(Message.error(m.reqId(), m.txId(), e), null);
+            return new Answer(Message.error(m.reqId(), m.txId(), e), null, e);
         }
     }
 
@@ -439,7 +456,7 @@ final class EventLoop implements Runnable, Clients {
             if (reply.payload().length > Wire.PAYLOAD_MAX) {
                 return Answer.error(m, XsError.E2BIG);
             }
-            return new Answer(new Message(m.type(), m.reqId(), m.txId(), reply.payload()), reply.initialEvent());
+            return new Answer(new Message(m.type(), m.reqId(), m.txId(), reply.payload()), reply.initialEvent(), null);
         } catch (XsException e) {
             return Answer.error(m, e.error());
         } catch (OutOfMemoryError e) {
@@ -455,11 +472,8 @@ final class EventLoop implements Runnable, Clients {
         }
     }
 
-    private static final byte[] EAGAIN = Message.error(0, 0, XsError.EAGAIN).payload();
-
-    private void transactionEnded(Connection c, Message answer) {
-        boolean conflict = answer.messageType() == MessageType.ERROR && Arrays.equals(answer.payload(), EAGAIN);
-        if (conflict && c.caller().privileged()) {
+    private void transactionEnded(Connection c, XsError error) {
+        if (error == XsError.EAGAIN && c.caller().privileged()) {
             holdGuestsFor(c);
         } else if (c == starved) {
             releaseGuests();

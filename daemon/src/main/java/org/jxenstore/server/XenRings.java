@@ -75,8 +75,12 @@ final class XenRings implements DomainTransport, DomainStates, AutoCloseable {
                 if (port >= 0) {
                     loop.portFired(port);
                 }
-            } catch (XenException e) {
-                log.note("event channel failed: " + e.getMessage());
+            } catch (XenException | RuntimeException e) {
+                // Without event channels no guest is served and no domain death is seen: stop
+                // the daemon with the reason, so that it is restarted, rather than linger.
+                if (running) {
+                    loop.fail(new java.io.IOException("event channel failed: " + e.getMessage(), e));
+                }
                 return;
             }
         }

@@ -180,6 +180,15 @@ public final class ChildMap {
         return new Branch(b.bitmap & ~bit, s);
     }
 
+    /** Bytes of the child names, each NUL-terminated, as a node record holds them. */
+    public int nameBytes() {
+        int n = 0;
+        for (Entry e : entries()) {
+            n += e.name.length() + 1;
+        }
+        return n;
+    }
+
     /** The child names in insertion order, as C xenstored lists them. */
     public List<String> names() {
         List<Entry> all = entries();

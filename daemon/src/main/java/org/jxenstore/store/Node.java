@@ -31,10 +31,6 @@ public record Node(byte[] value, Perms perms, ChildMap children, long generation
      * bytes per permission, the value and the NUL-terminated child names.
      */
     public int chargedSize() {
-        int names = 0;
-        for (String n : children.names()) {
-            names += n.length() + 1;
-        }
-        return 24 + 8 * perms.entries().size() + value.length + names;
+        return 24 + 8 * perms.entries().size() + value.length + children.nameBytes();
     }
 }

@@ -221,6 +221,11 @@ public final class Store implements NodeView {
         specialPerms.put(name, perms);
     }
 
+    /** A dead domain's entries leave the special nodes' ACLs too (XSA-322). */
+    public void stripFromSpecialPerms(int domid) {
+        specialPerms.replaceAll((name, perms) -> perms.withoutAclFor(domid));
+    }
+
     /** Bytes of the nodes {@code domid} owns, for the memory quota. */
     public long bytesOwnedBy(int domid) {
         return index.bytesOwnedBy(domid);

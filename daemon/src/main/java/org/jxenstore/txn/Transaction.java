@@ -1,8 +1,10 @@
 package org.jxenstore.txn;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,16 +32,31 @@ public final class Transaction implements NodeView {
 
     private final int id;
     private final Store live;
+    private final int nodeLimit;
     private final Map<String, Node> view = new HashMap<>();
     private final Map<String, Long> firstSeen = new HashMap<>();
     private final LinkedHashSet<String> written = new LinkedHashSet<>();
     private final List<String> removedRoots = new ArrayList<>();
-    private final List<Change> changes = new ArrayList<>();
+    /** One change per node: a node written ten times fires once at commit, as in C. */
+    private final LinkedHashMap<String, Change> changes = new LinkedHashMap<>();
+    private final List<Perms> permsSet = new ArrayList<>();
     private boolean failed;
 
-    public Transaction(int id, Store live) {
+    /** The transaction touched as many nodes as its {@code transaction-nodes} quota allows. */
+    public static final class TooManyNodesException extends RuntimeException {
+        TooManyNodesException() {
+            super("transaction-nodes quota reached", null, false, false);
+        }
+    }
+
+    /**
+     * @param nodeLimit how many distinct nodes it may touch ({@code transaction-nodes}), 0 for no
+     *                  limit
+     */
+    public Transaction(int id, Store live, int nodeLimit) {
         this.id = id;
         this.live = live;
+        this.nodeLimit = nodeLimit;
         live.nextGeneration();
     }
 
@@ -61,19 +78,58 @@ public final class Transaction implements NodeView {
         return failed;
     }
 
-    /** A change the transaction made, in order, for the watch events fired at commit. */
+    /**
+     * A change the transaction made, for the watch events fired at commit. Changes to one node
+     * merge into one; a removal supersedes the changes below it, and a node written again after
+     * its removal keeps both, so watchers of the removed subtree still hear of it.
+     */
     public void record(Change change) {
-        changes.add(change);
+        switch (change) {
+            case Change.Modified m -> {
+                Change earlier = changes.get(m.path());
+                if (earlier instanceof Change.Modified e) {
+                    changes.put(m.path(), new Change.Modified(m.path(), e.before() != null ? e.before() : m.before(),
+                            m.after()));
+                } else if (earlier instanceof Change.Removal) {
+                    changes.put(m.path() + "\0recreated", m);
+                } else {
+                    changes.put(m.path(), m);
+                }
+            }
+            case Change.Removal r -> {
+                String below = r.path() + "/";
+                changes.keySet().removeIf(k -> k.equals(r.path()) || k.startsWith(below)
+                        || k.equals(r.path() + "\0recreated"));
+                changes.put(r.path(), r);
+            }
+        }
     }
 
-    public List<Change> changes() {
-        return changes;
+    public Collection<Change> changes() {
+        return changes.values();
+    }
+
+    /**
+     * XSA-417's domain records for the domains a SET_PERMS in this transaction named are made
+     * at commit, so that an aborted transaction leaves none behind.
+     */
+    public void rememberPerms(Perms perms) {
+        permsSet.add(perms);
+    }
+
+    public List<Perms> permsSet() {
+        return permsSet;
     }
 
     @Override
     public Node get(String path) {
         if (view.containsKey(path)) {
             return view.get(path);
+        }
+        // C counts a node against transaction-nodes before it reads it: refusing here keeps a
+        // transaction from growing past its quota, even with reads of nodes that do not exist.
+        if (nodeLimit > 0 && firstSeen.size() >= nodeLimit) {
+            throw new TooManyNodesException();
         }
         Node n = live.get(path);
         view.put(path, n);

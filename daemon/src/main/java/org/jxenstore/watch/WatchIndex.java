@@ -28,12 +28,16 @@ public final class WatchIndex {
         }
     }
 
-    /** The trie components of a path: "/a/b" → [a, b]; "@x/5" → [@x, 5]; "/" → []. */
+    /**
+     * The trie components of a path. Node paths hang below an empty first key ("/a/b" →
+     * ["", a, b]; "/" → [""]) and special names below their own ("@x/5" → [@x, 5]), so that the
+     * node {@code /@releaseDomain} and the special name {@code @releaseDomain} never meet.
+     */
     private static String[] keys(String path) {
         if (path.equals("/")) {
-            return new String[0];
+            return new String[] {""};
         }
-        return (path.startsWith("/") ? path.substring(1) : path).split("/", -1);
+        return path.split("/", -1);
     }
 
     public void add(Watch w) {

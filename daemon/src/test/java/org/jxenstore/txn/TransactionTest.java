@@ -325,4 +325,35 @@ class TransactionTest {
         a.begin();
         assertEquals(g + 1, xs.store.generation());
     }
+
+    @Test
+    void aTransactionStopsGrowingAtItsTransactionNodesQuota() {
+        // C counts a node before reading it, so a guest cannot grow a transaction past the quota
+        // even with reads of nodes that do not exist; the refused transaction cannot commit.
+        Client g = xs.guest(3);
+        assertEquals("OK", other.call(MessageType.SET_QUOTA, 0, "3", "transaction-nodes", "10"));
+        int tx = g.begin();
+        // Each read touches the missing node; the first also its home, looked at for masking.
+        for (int i = 0; i < 9; i++) {
+            assertEquals("ENOENT", g.read(tx, "/local/domain/3/missing" + i), "read " + i);
+        }
+        assertEquals("ENOSPC", g.read(tx, "/local/domain/3/missing9"));
+        assertEquals("ENOSPC", g.read(tx, "/local/domain/3/missing10"));
+        assertEquals("EIO", g.commit(tx));
+    }
+
+    @Test
+    void aNodeWrittenManyTimesInATransactionFiresOnceAtCommit() {
+        Client w = xs.dom0();
+        assertEquals("OK", a.write("/once", "0"));
+        assertEquals("OK", w.watch("/once", "t"));
+        w.events();
+        int tx = a.begin();
+        for (int i = 1; i <= 5; i++) {
+            assertEquals("OK", a.write(tx, "/once", Integer.toString(i)));
+        }
+        assertEquals("OK", a.commit(tx));
+        assertEquals(List.of("/once t"), w.events());
+        assertEquals("5", a.read("/once"));
+    }
 }

@@ -349,4 +349,37 @@ class WatchTest {
         assertEquals("OK", writer.setPerms("@introduceDomain", "n0", "r5"));
         assertEquals("ENOENT", writer.setPerms("@bogus", "n0"));
     }
+
+    @Test
+    void aNodeNamedLikeASpecialEventIsNotTheSpecialEvent() {
+        // "/@releaseDomain" is a node path; "@releaseDomain" the special event: a watch on one
+        // must never fire for the other.
+        assertEquals("OK", w.watch("/@releaseDomain", "node"));
+        assertEquals("OK", w.watch("@introduceDomain", "special"));
+        w.events();
+        assertEquals("OK", writer.call(MessageType.INTRODUCE, 0, "9", "1", "1"));
+        assertEquals("OK", writer.call(MessageType.RELEASE, 0, "9"));
+        assertEquals(List.of("@introduceDomain special"), w.events());
+        assertEquals("OK", writer.write("/@introduceDomain", "x"));
+        assertEquals(List.of(), w.events());
+    }
+
+    @Test
+    void aDeadDomainLosesItsEntriesOnSpecialNodesXsa322() {
+        assertEquals("OK", writer.call(MessageType.INTRODUCE, 0, "7", "1", "1"));
+        assertEquals("OK", writer.setPerms("@releaseDomain", "n0", "r7"));
+        assertEquals("OK", writer.call(MessageType.RELEASE, 0, "7"));
+        // A new domain 7 must not inherit the old one's right to watch @releaseDomain.
+        Client g7 = xs.guest(7);
+        assertEquals("OK", g7.watch("@releaseDomain", "r"));
+        g7.events();
+        assertEquals("OK", writer.call(MessageType.INTRODUCE, 0, "8", "1", "1"));
+        assertEquals("OK", writer.call(MessageType.RELEASE, 0, "8"));
+        assertEquals(List.of(), g7.events());
+    }
+
+    @Test
+    void isDomainIntroducedOfDomidSelfIsTrue() {
+        assertEquals("T", writer.call(MessageType.IS_DOMAIN_INTRODUCED, 0, "32752"));
+    }
 }

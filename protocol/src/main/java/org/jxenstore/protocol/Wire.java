@@ -19,7 +19,7 @@ public final class Wire {
 
     /** The domid that names "every domain" in an ACL entry (DOMID_ANY). */
     public static final int DOMID_ANY = 0x7FF5;
-    /** DOMID_SELF, accepted by IS_DOMAIN_INTRODUCED. */
+    /** DOMID_SELF: IS_DOMAIN_INTRODUCED of it is always true. */
     public static final int DOMID_SELF = 0x7FF0;
 
     private Wire() {
