@@ -8,8 +8,10 @@ import org.jxenstore.protocol.Permission.Access;
  *
  * @param access  what the entry grants
  * @param domid   the domain it names
- * @param stale   set when the entry named a domain that did not exist when the node was written
- *                (XSA-322): it is kept, listed by GET_PERMS, but never honoured
+ * @param stale   set for an entry that must never be honoured though it is kept and listed by
+ *                GET_PERMS: a DOMID_ANY entry written by a connection without that feature.
+ *                (Entries for domains younger than the node, XSA-322, are found stale when
+ *                checked, from generation counts.)
  */
 public record Perm(Access access, int domid, boolean stale) {
 

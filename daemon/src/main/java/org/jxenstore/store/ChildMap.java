@@ -213,7 +213,7 @@ public final class ChildMap {
 
     private List<Entry> entries() {
         List<Entry> out = new ArrayList<>(size);
-        // An explicit stack: the trie is at most seven levels deep, but no recursion is needed.
+        // The trie is at most seven levels deep; an explicit stack walks it without copying.
         ArrayList<Branch> stack = new ArrayList<>();
         stack.add(root);
         while (!stack.isEmpty()) {

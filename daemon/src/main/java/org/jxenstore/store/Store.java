@@ -13,7 +13,7 @@ import org.jxenstore.protocol.Payload;
  * and the ownership index.
  *
  * <p>A change copies the path from the changed node to the root and shares everything else, so
- * {@link #root()} is an O(1) consistent snapshot (used by {@code check} and by serialisation).
+ * {@link #root()} is an O(1) consistent snapshot (used by {@code check} and {@code memreport}).
  * No method recurses on the tree's depth: paths are walked with loops and explicit stacks.
  */
 public final class Store implements NodeView {
