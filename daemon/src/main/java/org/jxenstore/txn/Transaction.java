@@ -37,6 +37,8 @@ public final class Transaction implements NodeView {
     private final Map<String, Long> firstSeen = new HashMap<>();
     private final LinkedHashSet<String> written = new LinkedHashSet<>();
     private final List<String> removedRoots = new ArrayList<>();
+    /** Parents whose child list this transaction changed: C rewrites them at commit. */
+    private final LinkedHashSet<String> childListsChanged = new LinkedHashSet<>();
     /** One change per node: a node written ten times fires once at commit, as in C. */
     private final LinkedHashMap<String, Change> changes = new LinkedHashMap<>();
     private final List<Perms> permsSet = new ArrayList<>();
@@ -152,6 +154,7 @@ public final class Transaction implements NodeView {
             Node created = new Node(value, perms, ChildMap.EMPTY, gen);
             view.put(path, created);
             view.put(parentPath, parent.withChildren(parent.children().with(NodePath.name(path), created), gen));
+            childListsChanged.add(parentPath);
         }
         written.add(path);
     }
@@ -182,6 +185,7 @@ public final class Transaction implements NodeView {
         String parentPath = NodePath.parent(path);
         Node parent = get(parentPath);
         view.put(parentPath, parent.withChildren(parent.children().without(NodePath.name(path)), live.generation()));
+        childListsChanged.add(parentPath);
         removedRoots.add(path);
         return removed;
     }
@@ -221,6 +225,15 @@ public final class Transaction implements NodeView {
         for (String p : puts) {
             Node n = view.get(p);
             live.put(p, n.value(), n.perms());
+        }
+        // A parent whose child list the transaction changed is written back by C even when the
+        // list ends up as it was, so its generation moves and a transaction that read it
+        // conflicts: do the same.
+        for (String p : childListsChanged) {
+            Node n = live.get(p);
+            if (n != null && view.get(p) != null && !written.contains(p)) {
+                live.put(p, n.value(), n.perms());
+            }
         }
     }
 
