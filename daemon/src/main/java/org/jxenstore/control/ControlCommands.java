@@ -10,6 +10,7 @@ import org.jxenstore.access.QuotaTable;
 import org.jxenstore.domain.DomainRegistry;
 import org.jxenstore.exec.ControlHandler;
 import org.jxenstore.log.AccessLog;
+import org.jxenstore.protocol.Decimal;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
 import org.jxenstore.store.Store;
@@ -115,13 +116,13 @@ public final class ControlCommands implements ControlHandler {
             if (q == null) {
                 throw new XsException(XsError.EINVAL);
             }
-            quotas.setGlobal(q, number(a.get(2)));
+            quotas.setGlobal(q, (int) Decimal.parse(a.get(2), Integer.MAX_VALUE));
             return "OK";
         }
         if (a.size() != 1) {
             throw new XsException(XsError.EINVAL);
         }
-        int domid = number(a.getFirst());
+        int domid = (int) Decimal.parse(a.getFirst(), Integer.MAX_VALUE);
         if (domains.find(domid) == null) {
             throw new XsException(XsError.ENOENT);
         }
@@ -141,14 +142,7 @@ public final class ControlCommands implements ControlHandler {
         if (a.size() != 3 || !a.get(0).equals("set") || !a.get(1).equals("memory")) {
             throw new XsException(XsError.EINVAL);
         }
-        quotas.setSoftMemory(number(a.get(2)));
+        quotas.setSoftMemory((int) Decimal.parse(a.get(2), Integer.MAX_VALUE));
         return "OK";
-    }
-
-    private static int number(String s) throws XsException {
-        if (s.isEmpty() || s.length() > 9 || !s.chars().allMatch(Character::isDigit)) {
-            throw new XsException(XsError.EINVAL);
-        }
-        return Integer.parseInt(s);
     }
 }

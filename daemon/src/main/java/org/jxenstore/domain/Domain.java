@@ -11,8 +11,6 @@ public final class Domain {
     final int domid;
     long generation;
     boolean introduced;
-    long gfn;
-    int port;
     int features = SUPPORTED_FEATURES;
     boolean shutdownReported;
     int target = -1;
@@ -38,19 +36,13 @@ public final class Domain {
         features = f;
     }
 
-    public int target() {
-        return target;
-    }
-
     public void setTarget(int t) {
         target = t;
     }
 
-    /** Marks the domain introduced with its ring's frame and event channel. */
-    public void introduce(long gfn, int port) {
+    /** Marks the domain introduced (its ring is the transport's business). */
+    public void introduce() {
         this.introduced = true;
-        this.gfn = gfn;
-        this.port = port;
         this.shutdownReported = false;
     }
 

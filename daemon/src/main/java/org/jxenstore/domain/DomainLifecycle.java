@@ -8,6 +8,7 @@ import org.jxenstore.access.Perm;
 import org.jxenstore.access.Perms;
 import org.jxenstore.access.Quota;
 import org.jxenstore.access.QuotaTable;
+import org.jxenstore.protocol.Decimal;
 import org.jxenstore.protocol.Wire;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
@@ -47,7 +48,7 @@ public final class DomainLifecycle {
      * INTRODUCE: the domain's ring becomes a connection. Introducing a known domain again only
      * re-binds its event channel, so {@code @introduceDomain} fires the first time only.
      */
-    public void introduce(int domid, long gfn, int port) throws XsException {
+    public void introduce(int domid, int port) throws XsException {
         if (domid < 0 || domid > 0xFFFF || port <= 0) {
             throw new XsException(XsError.EINVAL);
         }
@@ -61,7 +62,7 @@ public final class DomainLifecycle {
             }
             throw e;
         }
-        d.introduce(gfn, port);
+        d.introduce();
         if (first) {
             fireSpecial(NodePath.INTRODUCE_DOMAIN, domid);
         }
@@ -240,7 +241,7 @@ public final class DomainLifecycle {
             throw new XsException(XsError.EINVAL);
         }
         int domid = domid(args.get(0));
-        long value = unsigned(args.get(1));
+        long value = Decimal.parse(args.get(1), 0xFFFFFFFFL);
         if ((value & ~(long) Domain.SUPPORTED_FEATURES) != 0) {
             throw new XsException(XsError.EINVAL);
         }
@@ -308,25 +309,10 @@ public final class DomainLifecycle {
     }
 
     private static int quotaValue(String s) throws XsException {
-        long v = unsigned(s);
-        if (v > Integer.MAX_VALUE) {
-            throw new XsException(XsError.EINVAL);
-        }
-        return (int) v;
+        return (int) Decimal.parse(s, Integer.MAX_VALUE);
     }
 
     private static int domid(String s) throws XsException {
-        long v = unsigned(s);
-        if (v > 0xFFFF) {
-            throw new XsException(XsError.EINVAL);
-        }
-        return (int) v;
-    }
-
-    private static long unsigned(String s) throws XsException {
-        if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(Character::isDigit)) {
-            throw new XsException(XsError.EINVAL);
-        }
-        return Long.parseLong(s);
+        return (int) Decimal.parse(s, 0xFFFF);
     }
 }

@@ -165,7 +165,9 @@ public final class RequestExecutor {
                 case Request.GetDomainPath g -> Reply.strings(NodePath.home(g.domid()));
                 case Request.Control ctl -> Reply.strings(fitted(control.run(ctl.args())));
                 case Request.Introduce i -> {
-                    domains.introduce(i.domid(), i.gfn(), i.port());
+                    // The ring is reached through grant reference 1; the frame number the
+                    // toolstack sends is not needed (C does the same).
+                    domains.introduce(i.domid(), i.port());
                     yield Reply.OK;
                 }
                 case Request.Release r -> {

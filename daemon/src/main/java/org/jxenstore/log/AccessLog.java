@@ -22,7 +22,6 @@ public final class AccessLog implements AutoCloseable {
     private static final int SHOWN_BYTES = 256;
 
     private Writer file;
-    private Path filePath;
     private final Writer verbose;
     private boolean enabled = true;
 
@@ -54,11 +53,6 @@ public final class AccessLog implements AutoCloseable {
                 StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         closeFile();
         file = w;
-        filePath = p;
-    }
-
-    public Path filePath() {
-        return filePath;
     }
 
     public void request(int conn, int domid, Message m) {

@@ -35,8 +35,6 @@ public final class XenstoreRing {
     public static final int RECONNECT = 1;
 
     /** {@code error} values. */
-    public static final int ERROR_NONE = 0;
-    public static final int ERROR_COMM = 1;
     public static final int ERROR_RINGIDX = 2;
     public static final int ERROR_PROTO = 3;
 

@@ -99,7 +99,7 @@ public final class Daemon implements AutoCloseable {
                 domains.useTransport(rings);
                 XenRings r = rings;
                 rings.start(() -> domains.checkDomains(r), registry.ensure(0).features());
-                registry.ensure(0).introduce(0, 0);
+                registry.ensure(0).introduce();
             }
         } catch (IOException e) {
             server.close();

@@ -13,14 +13,6 @@ import org.jxenstore.access.Perms;
  */
 public record Node(byte[] value, Perms perms, ChildMap children, long generation) {
 
-    public Node withValue(byte[] v, long gen) {
-        return new Node(v, perms, children, gen);
-    }
-
-    public Node withPerms(Perms p, long gen) {
-        return new Node(value, p, children, gen);
-    }
-
     /** A new child set; {@code gen} is the new generation when the child set itself changed. */
     public Node withChildren(ChildMap c, long gen) {
         return new Node(value, perms, c, gen);

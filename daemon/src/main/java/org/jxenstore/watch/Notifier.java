@@ -33,7 +33,7 @@ public final class Notifier {
      * read the node under its new or (for SET_PERMS) its old permissions, or may read its parent.
      */
     private void modified(String path, Perms before, Perms after, long generation) {
-        index.forEachCovering(path, (w, levels) -> {
+        index.forEachCovering(path, w -> {
             if (visible(w, after, generation) || (before != null && visible(w, before, generation))
                     || parentVisible(w, path)) {
                 w.sink().deliver(w.eventPath(path), w.token());

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Every registered watch, in a trie keyed by path components. Matching a change walks the
@@ -79,18 +79,15 @@ public final class WatchIndex {
         return size;
     }
 
-    /**
-     * Calls {@code action} for every watch on {@code path} or on one of its ancestors whose depth
-     * reaches it, with the number of levels between them.
-     */
-    public void forEachCovering(String path, BiConsumer<Watch, Integer> action) {
+    /** Calls {@code action} for every watch on {@code path} or on one of its ancestors whose depth reaches it. */
+    public void forEachCovering(String path, Consumer<Watch> action) {
         String[] ks = keys(path);
         Level l = root;
         for (int i = 0; ; i++) {
             for (Watch w : List.copyOf(l.watches)) {
                 int levels = ks.length - i;
                 if (w.reaches(levels)) {
-                    action.accept(w, levels);
+                    action.accept(w);
                 }
             }
             if (i == ks.length) {

@@ -45,7 +45,7 @@ public final class RequestDecoder {
                 }
                 int depth = -1;
                 if (n == 3) {
-                    depth = strictInt(a.get(2));
+                    depth = (int) Decimal.parse(a.get(2), Integer.MAX_VALUE);
                 }
                 yield new Request.Watch(a.get(0), a.get(1), depth);
             }
@@ -169,18 +169,5 @@ public final class RequestDecoder {
             i++;
         }
         return neg ? -v : v;
-    }
-
-    /** A non-negative decimal with nothing else around it. */
-    private static int strictInt(String s) throws XsException {
-        if (s.isEmpty() || s.length() > 9) {
-            throw new XsException(XsError.EINVAL);
-        }
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-                throw new XsException(XsError.EINVAL);
-            }
-        }
-        return Integer.parseInt(s);
     }
 }
