@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.jxenstore.client.XsClient;
 import org.jxenstore.it.guest.GuestDaemon;
+import org.jxenstore.it.guest.Steps;
 import org.jxenstore.it.peers.ToolResult;
 import org.jxenstore.protocol.XsException;
 
@@ -155,7 +156,7 @@ public final class AdversarialFixture implements AutoCloseable {
         cmd.addAll(List.of(args));
         ToolResult r = daemon.tools().run(null, SCRIPT_TIMEOUT, Map.of("PYTHONDONTWRITEBYTECODE", "1"),
                 cmd.toArray(String[]::new));
-        return new Steps(daemon, script + " " + scenario, r);
+        return Steps.of(daemon, script + " " + scenario, r);
     }
 
     static Path resource(String name) {
@@ -173,68 +174,5 @@ public final class AdversarialFixture implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         daemon.close();
-    }
-
-    /** The {@code STEP name value} lines of a script run. */
-    public static final class Steps {
-        private final GuestDaemon daemon;
-        private final String what;
-        private final ToolResult result;
-        private final Map<String, String> steps = new LinkedHashMap<>();
-        private final boolean done;
-
-        Steps(GuestDaemon daemon, String what, ToolResult result) {
-            this.daemon = daemon;
-            this.what = what;
-            this.result = result;
-            boolean sawDone = false;
-            for (String line : result.stdoutLines()) {
-                if (line.startsWith("STEP ")) {
-                    String rest = line.substring(5);
-                    int sp = rest.indexOf(' ');
-                    steps.put(sp < 0 ? rest : rest.substring(0, sp), sp < 0 ? "" : rest.substring(sp + 1));
-                } else if (line.equals("DONE")) {
-                    sawDone = true;
-                }
-            }
-            this.done = sawDone;
-        }
-
-        public String describe() {
-            return "\n" + what + " against the " + daemon + (daemon.alive() ? "" : " [DAEMON IS GONE]")
-                    + result.describe() + "\n--- daemon.log (tail) ---\n" + daemon.logTail();
-        }
-
-        public String get(String name) {
-            return steps.get(name);
-        }
-
-        public Map<String, String> all() {
-            return steps;
-        }
-
-        /** The script printed DONE and exited 0. */
-        public Steps assertCompleted() {
-            if (!done || !result.ok()) {
-                throw new AssertionError("the scenario did not complete" + describe());
-            }
-            return this;
-        }
-
-        /** Asserts name/expected pairs all at once. */
-        public Steps expect(String... nameValuePairs) {
-            if (nameValuePairs.length % 2 != 0) {
-                throw new IllegalArgumentException("name/value pairs expected");
-            }
-            StringBuilder want = new StringBuilder();
-            StringBuilder got = new StringBuilder();
-            for (int i = 0; i < nameValuePairs.length; i += 2) {
-                want.append(nameValuePairs[i]).append(" = ").append(nameValuePairs[i + 1]).append('\n');
-                got.append(nameValuePairs[i]).append(" = ")
-                        .append(steps.getOrDefault(nameValuePairs[i], "<missing>")).append('\n');
-            }
-            assertEquals(want.toString(), got.toString(), this::describe);
-            return this;
-        }
     }
 }

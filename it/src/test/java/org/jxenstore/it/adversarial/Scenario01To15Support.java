@@ -1,5 +1,6 @@
 package org.jxenstore.it.adversarial;
 
+import org.jxenstore.it.guest.Steps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -189,7 +190,7 @@ abstract class Scenario01To15Support {
     }
 
     /** Runs a scenario script and requires it to complete. */
-    protected AdversarialFixture.Steps script(String script, String scenario, String... args) throws Exception {
+    protected Steps script(String script, String scenario, String... args) throws Exception {
         return fx.script(script, scenario, args).assertCompleted();
     }
 

@@ -169,7 +169,7 @@ public final class GuestDaemon implements AutoCloseable {
         Path file = resource(script);
         ToolResult r = tools.run(null, SCRIPT_TIMEOUT, Map.of("PYTHONDONTWRITEBYTECODE", "1"), "python3", "-B",
                 file.toString(), tools.shared().toString(), dir.toString(), scenario);
-        return new Steps(this, script + " " + scenario, r);
+        return Steps.of(this, script + " " + scenario, r);
     }
 
     static Path resource(String name) {

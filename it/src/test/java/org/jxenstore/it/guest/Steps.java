@@ -17,7 +17,12 @@ public final class Steps {
     private final Map<String, String> steps = new LinkedHashMap<>();
     private final boolean done;
 
-    Steps(GuestDaemon daemon, String what, ToolResult result) {
+    /** The steps of a run of {@code what} against {@code daemon}. */
+    public static Steps of(GuestDaemon daemon, String what, ToolResult result) {
+        return new Steps(daemon, what, result);
+    }
+
+    private Steps(GuestDaemon daemon, String what, ToolResult result) {
         this.daemon = daemon;
         this.what = what;
         this.result = result;
@@ -38,6 +43,11 @@ public final class Steps {
     public String describe() {
         return "\n" + what + " against the " + daemon + (daemon.alive() ? "" : " [DAEMON IS GONE]")
                 + result.describe() + "\n--- daemon.log (tail) ---\n" + daemon.logTail();
+    }
+
+    /** Every step, in the order the script printed them. */
+    public Map<String, String> all() {
+        return steps;
     }
 
     /** The result of step {@code name} ({@code null} if the script did not print it). */
