@@ -1,6 +1,9 @@
 package org.jxenstore.it.adversarial;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.Map;
+import org.jxenstore.it.guest.Steps;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,13 +29,17 @@ class Scenario02RingIndexXsa38Test extends Scenario01To15Support {
     @Test
     void corruptIndexesCutTheGuestOff() throws Exception {
         Map<String, Long> before = baseline();
-        script("s02_ring_index.py", "attacks", "21", "22", "23", "24", "25", "26").expect(
+        Steps steps = script("s02_ring_index.py", "attacks", "21", "22", "23", "24", "25", "26").expect(
                 "far-pre", "OK", "far-error", "2",
                 "behind-pre", "OK", "behind-error", "2",
                 "rspback-pre", "OK", "rspback-error", "2", "rspback-no-reply", "YES",
                 "rspahead-pre", "OK", "rspahead-error", "2", "rspahead-no-reply", "YES",
-                "toctou-pre", "OK", "toctou-error", "2",
+                "toctou-pre", "OK",
                 "wrap-pre", "OK", "wrap-bad", "0", "wrap-crossed", "YES", "wrap-error", "0");
+        // The flipping guest is cut off either way: by an index out of range (2, RINGIDX) or,
+        // when the daemon happens to read a flipped length first, by that length (3, PROTO).
+        String toctou = steps.get("toctou-error");
+        assertTrue(toctou.equals("2") || toctou.equals("3"), () -> "toctou-error " + toctou + steps.describe());
         assertServed();
         destroy(21, 22, 23, 24, 25, 26);
         assertRecovered(before);
