@@ -1,6 +1,6 @@
 """Scenario 27: the ERROR feature (Scenario27ErrorFeatureXsa325Test).
 
-python3 -B s27_errorfeat.py SHARED DIR proto|ringidx      offender: guest 270 / 271; barrier guest 278
+python3 -B s27_errorfeat.py SHARED DIR proto|ringidx      offender: guest 270 / 271; barrier guest 280 / 281
 """
 import os
 import sys
@@ -22,7 +22,10 @@ def attack(d, kind):
     s.wait_event(5.0, lambda e: e[1] == "mark")
     s.events = []
     g = guest(d)
-    by = guest(278)
+    # A bystander of its own per attack: re-creating a destroyed domid races the shim's
+    # "create" datagram against the INTRODUCE on the socket.
+    bystander = d + 10
+    by = guest(bystander)
     step("feature", "YES" if g.ring.get(W_FEATURES) & 2 else "NO")
     g.write("before", "1")
     if kind == "proto":
@@ -50,8 +53,8 @@ def attack(d, kind):
     step("release-events", sum(1 for e in s.events if e[1] == "rel"))
     s.rm(TOP)
     s.close()
-    send_control(DIR, "destroy 278")
-    wait_released(278)
+    send_control(DIR, f"destroy {bystander}")
+    wait_released(bystander)
 
 
 run({"proto": lambda: attack(270, "proto"), "ringidx": lambda: attack(271, "ringidx")})
