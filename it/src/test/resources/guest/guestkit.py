@@ -65,10 +65,22 @@ def sc():
 
 
 def guest(domid, **kw):
-    """A freshly introduced guest (undoes an earlier 'destroy' of that domid first)."""
+    """A freshly introduced guest (undoes an earlier 'destroy' of that domid first).
+
+    The fake hypervisor learns of 'create' from a datagram that the daemon's event-channel
+    reader picks up on its own schedule, while XS_INTRODUCE arrives on the socket: until the
+    datagram is read the domain does not exist and INTRODUCE is refused (EINVAL). Nothing tells
+    when it has been read, so INTRODUCE is retried, for at most 5 s."""
     send_control(DIR, f"create {domid}")
     kw.setdefault("introduce", "fresh")
-    return Guest(DIR, domid, socket_path=SOCK, **kw)
+    deadline = time.time() + 5.0
+    while True:
+        try:
+            return Guest(DIR, domid, socket_path=SOCK, **kw)
+        except XsError as e:
+            if e.name != "EINVAL" or time.time() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def wait_until(cond, timeout=5.0, poll=0.01):
