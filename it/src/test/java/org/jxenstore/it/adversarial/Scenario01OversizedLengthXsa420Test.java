@@ -1,5 +1,6 @@
 package org.jxenstore.it.adversarial;
 
+import org.jxenstore.it.wire.RawConnection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,13 +32,13 @@ class Scenario01OversizedLengthXsa420Test extends Scenario01To15Support {
     void oversizedLengthOnSocketClosesTheConnection() throws Exception {
         Map<String, Long> before = baseline();
         for (long len : LENGTHS) {
-            try (RawSocket s = new RawSocket(fx.socket())) {
+            try (RawConnection s = RawConnection.open(fx.socket())) {
                 // a valid request first: the connection works
-                s.send(RawSocket.message(MessageType.WRITE, 1, 0, ascii("/adv01/pre\0v")));
-                assertEquals("OK", RawSocket.errorName(s.reply(null)));
-                s.send(RawSocket.header(MessageType.READ.code(), 2, 0, (int) len));
+                s.sendBytes(RawConnection.frame(MessageType.WRITE, 1, 0, ascii("/adv01/pre\0v")));
+                assertEquals("OK", RawConnection.errorName(s.reply(null)));
+                s.sendBytes(RawConnection.header(MessageType.READ.code(), 2, 0, (int) len));
                 try {
-                    s.send(ascii("/adv01/pre\0" + "x".repeat(100)));
+                    s.sendBytes(ascii("/adv01/pre\0" + "x".repeat(100)));
                 } catch (java.io.IOException closedAlready) {
                     // the daemon may close before the body arrives: that is the point
                 }

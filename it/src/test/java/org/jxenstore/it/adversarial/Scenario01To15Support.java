@@ -5,19 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -26,19 +15,13 @@ import org.junit.jupiter.api.TestInstance;
 import org.jxenstore.client.WatchEvent;
 import org.jxenstore.client.XsClient;
 import org.jxenstore.it.peers.ToolResult;
-import org.jxenstore.protocol.FrameDecoder;
-import org.jxenstore.protocol.Header;
-import org.jxenstore.protocol.Message;
-import org.jxenstore.protocol.MessageType;
-import org.jxenstore.protocol.Payload;
-import org.jxenstore.protocol.Wire;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
 
 /**
  * What adversarial scenarios 1–15 share (not a test itself): one daemon under the shim per class
  * ({@link AdversarialFixture}), a bystander guest introduced before any baseline is taken, the
- * common end-of-scenario checks and a raw socket.
+ * common end-of-scenario checks.
  *
  * <p>The pattern of every test: {@link #baseline()} (dom0 and the bystander are served with this
  * class's tag, so the nodes they write already exist; then a stable {@code memreport}), the
@@ -230,147 +213,6 @@ abstract class Scenario01To15Support {
     @FunctionalInterface
     interface XsCall {
         void run() throws XsException;
-    }
-
-    /**
-     * A bare Unix socket to the daemon: sends exactly the given bytes, reads whole messages
-     * with a deadline, and notices when the daemon closes it.
-     */
-    static final class RawSocket implements AutoCloseable {
-        private final SocketChannel channel;
-        private final Selector selector;
-        private final FrameDecoder decoder = new FrameDecoder();
-        private final ByteBuffer in = ByteBuffer.allocate(256 * 1024);
-        private final ArrayDeque<Message> received = new ArrayDeque<>();
-        private boolean eof;
-
-        RawSocket(Path socket) throws IOException {
-            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(socket));
-            channel.configureBlocking(false);
-            selector = Selector.open();
-            channel.register(selector, SelectionKey.OP_READ);
-        }
-
-        static byte[] header(int type, int reqId, int txId, int length) {
-            ByteBuffer b = ByteBuffer.allocate(Wire.HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-            new Header(type, reqId, txId, length).write(b);
-            return b.array();
-        }
-
-        static byte[] message(MessageType type, int reqId, int txId, byte[] payload) {
-            ByteBuffer b = new Message(type, reqId, txId, payload).encode();
-            byte[] out = new byte[b.remaining()];
-            b.get(out);
-            return out;
-        }
-
-        /** Sends all bytes; while the socket is full, reads what the daemon sent meanwhile. */
-        void send(byte[] bytes) throws IOException {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            long deadline = System.nanoTime() + DEADLINE.toNanos();
-            while (b.hasRemaining()) {
-                if (channel.write(b) == 0) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IOException("could not send within " + DEADLINE);
-                    }
-                    fill(Duration.ofMillis(5).toNanos());
-                }
-            }
-        }
-
-        /** The next message, or null on timeout or when the daemon closed the connection. */
-        Message receive(Duration timeout) throws IOException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                Message m = received.poll();
-                if (m != null) {
-                    return m;
-                }
-                long left = deadline - System.nanoTime();
-                if (eof || left <= 0) {
-                    return null;
-                }
-                fill(left);
-            }
-        }
-
-        /** The next message that is not a watch event (events are counted in {@code events}). */
-        Message reply(List<Message> events) throws IOException {
-            while (true) {
-                Message m = receive(DEADLINE);
-                if (m == null) {
-                    throw new AssertionError(eof ? "daemon closed the connection" : "no reply within " + DEADLINE);
-                }
-                if (m.type() == MessageType.WATCH_EVENT.code()) {
-                    if (events != null) {
-                        events.add(m);
-                    }
-                    continue;
-                }
-                return m;
-            }
-        }
-
-        /** Whether the daemon closes the connection within the timeout (messages are kept). */
-        boolean awaitClosed(Duration timeout) throws IOException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!eof) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                fill(left);
-            }
-            return true;
-        }
-
-        boolean closedByDaemon() {
-            return eof;
-        }
-
-        private void fill(long nanos) throws IOException {
-            selector.select(Math.max(1, nanos / 1_000_000));
-            selector.selectedKeys().clear();
-            int n;
-            try {
-                n = channel.read(in);
-            } catch (IOException e) {
-                eof = true;
-                return;
-            }
-            if (n < 0) {
-                eof = true;
-            }
-            in.flip();
-            try {
-                Message m;
-                while ((m = decoder.next(in)) != null) {
-                    received.add(m);
-                }
-            } catch (FrameDecoder.OversizedFrameException e) {
-                throw new AssertionError("daemon sent an oversized message: " + e.getMessage());
-            } finally {
-                in.compact();
-            }
-        }
-
-        static String errorName(Message m) {
-            if (m.type() != MessageType.ERROR.code()) {
-                return "OK";
-            }
-            List<String> s = Payload.split(m.payload());
-            return s.isEmpty() ? "?" : s.getFirst();
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                selector.close();
-            } finally {
-                channel.close();
-            }
-        }
     }
 
     static void assertOk(String what, String actual) {

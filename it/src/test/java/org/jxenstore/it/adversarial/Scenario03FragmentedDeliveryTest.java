@@ -1,5 +1,6 @@
 package org.jxenstore.it.adversarial;
 
+import org.jxenstore.it.wire.RawConnection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,17 +33,17 @@ class Scenario03FragmentedDeliveryTest extends Scenario01To15Support {
     @Test
     void socketByteAtATimeBurstAndMidMessageClose() throws Exception {
         Map<String, Long> before = baseline();
-        try (RawSocket s = new RawSocket(fx.socket())) {
-            byte[] w = RawSocket.message(MessageType.WRITE, 7, 0, ascii("/adv03/one\0hello"));
+        try (RawConnection s = RawConnection.open(fx.socket())) {
+            byte[] w = RawConnection.frame(MessageType.WRITE, 7, 0, ascii("/adv03/one\0hello"));
             for (byte b : w) {
-                s.send(new byte[] {b});
+                s.sendBytes(new byte[] {b});
             }
             Message m = s.reply(null);
             assertEquals(7, m.reqId());
-            assertEquals("OK", RawSocket.errorName(m));
-            byte[] r = RawSocket.message(MessageType.READ, 8, 0, ascii("/adv03/one\0"));
+            assertEquals("OK", RawConnection.errorName(m));
+            byte[] r = RawConnection.frame(MessageType.READ, 8, 0, ascii("/adv03/one\0"));
             for (byte b : r) {
-                s.send(new byte[] {b});
+                s.sendBytes(new byte[] {b});
             }
             m = s.reply(null);
             assertEquals(8, m.reqId());
@@ -51,15 +52,15 @@ class Scenario03FragmentedDeliveryTest extends Scenario01To15Support {
             // 500 writes and 500 reads in one burst: all answered, in order, correctly
             java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
             for (int i = 0; i < 500; i++) {
-                burst.write(RawSocket.message(MessageType.WRITE, 1000 + i, 0, ascii("/adv03/b/k" + (i % 50) + "\0" + i)));
-                burst.write(RawSocket.message(MessageType.READ, 5000 + i, 0, ascii("/adv03/b/k" + (i % 50) + "\0")));
+                burst.write(RawConnection.frame(MessageType.WRITE, 1000 + i, 0, ascii("/adv03/b/k" + (i % 50) + "\0" + i)));
+                burst.write(RawConnection.frame(MessageType.READ, 5000 + i, 0, ascii("/adv03/b/k" + (i % 50) + "\0")));
             }
-            s.send(burst.toByteArray());
+            s.sendBytes(burst.toByteArray());
             List<String> bad = new ArrayList<>();
             for (int i = 0; i < 500; i++) {
                 Message a = s.reply(null);
                 Message b = s.reply(null);
-                if (a.reqId() != 1000 + i || !RawSocket.errorName(a).equals("OK") || b.reqId() != 5000 + i
+                if (a.reqId() != 1000 + i || !RawConnection.errorName(a).equals("OK") || b.reqId() != 5000 + i
                         || !text(b.payload()).equals(Integer.toString(i))) {
                     bad.add(i + ":" + a.reqId() + "/" + b.reqId() + "=" + text(b.payload()));
                 }
@@ -67,11 +68,11 @@ class Scenario03FragmentedDeliveryTest extends Scenario01To15Support {
             assertEquals(List.of(), bad, "burst replies");
         }
         // a client that closes mid-header and one that closes mid-body
-        try (RawSocket s = new RawSocket(fx.socket())) {
-            s.send(java.util.Arrays.copyOf(RawSocket.message(MessageType.WRITE, 1, 0, ascii("/adv03/x\0v")), 9));
+        try (RawConnection s = RawConnection.open(fx.socket())) {
+            s.sendBytes(java.util.Arrays.copyOf(RawConnection.frame(MessageType.WRITE, 1, 0, ascii("/adv03/x\0v")), 9));
         }
-        try (RawSocket s = new RawSocket(fx.socket())) {
-            s.send(java.util.Arrays.copyOf(RawSocket.message(MessageType.WRITE, 1, 0, ascii("/adv03/x\0vvvvvv")), 20));
+        try (RawConnection s = RawConnection.open(fx.socket())) {
+            s.sendBytes(java.util.Arrays.copyOf(RawConnection.frame(MessageType.WRITE, 1, 0, ascii("/adv03/x\0vvvvvv")), 20));
         }
         assertServed();
         rmQuietly("/adv03");

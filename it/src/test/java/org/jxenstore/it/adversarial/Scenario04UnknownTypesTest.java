@@ -1,5 +1,6 @@
 package org.jxenstore.it.adversarial;
 
+import org.jxenstore.it.wire.RawConnection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.LinkedHashMap;
@@ -33,19 +34,19 @@ class Scenario04UnknownTypesTest extends Scenario01To15Support {
         Map<String, Long> before = baseline();
         Map<String, String> want = new LinkedHashMap<>();
         Map<String, String> got = new LinkedHashMap<>();
-        try (RawSocket s = new RawSocket(fx.socket())) {
+        try (RawConnection s = RawConnection.open(fx.socket())) {
             int rid = 1;
             for (int t : TYPES) {
                 byte[] payload = ascii("/local/domain\0tok\0");
-                s.send(RawSocket.header(t, rid, 0, payload.length));
-                s.send(payload);
+                s.sendBytes(RawConnection.header(t, rid, 0, payload.length));
+                s.sendBytes(payload);
                 Message m = s.reply(null);
                 want.put(Integer.toUnsignedString(t), "ENOSYS rid " + rid);
-                got.put(Integer.toUnsignedString(t), RawSocket.errorName(m) + " rid " + m.reqId());
+                got.put(Integer.toUnsignedString(t), RawConnection.errorName(m) + " rid " + m.reqId());
                 rid++;
             }
-            s.send(RawSocket.message(MessageType.WRITE, 99, 0, ascii("/adv04/after\0v")));
-            assertEquals("OK", RawSocket.errorName(s.reply(null)), "connection usable after the unknown types");
+            s.sendBytes(RawConnection.frame(MessageType.WRITE, 99, 0, ascii("/adv04/after\0v")));
+            assertEquals("OK", RawConnection.errorName(s.reply(null)), "connection usable after the unknown types");
         }
         assertEquals(want, got);
         try (XsClient c = fx.dom0()) {

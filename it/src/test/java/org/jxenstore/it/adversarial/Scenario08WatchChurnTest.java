@@ -1,5 +1,6 @@
 package org.jxenstore.it.adversarial;
 
+import org.jxenstore.it.wire.RawConnection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.ByteArrayOutputStream;
@@ -36,21 +37,21 @@ class Scenario08WatchChurnTest extends Scenario01To15Support {
         Map<String, Long> before = baseline();
         int errors = 0;
         int events = 0;
-        try (RawSocket s = new RawSocket(fx.socket())) {
+        try (RawConnection s = RawConnection.open(fx.socket())) {
             int rid = 1;
             for (int done = 0; done < SOCKET_CYCLES; done += BATCH) {
                 ByteArrayOutputStream batch = new ByteArrayOutputStream();
                 int first = rid;
                 for (int i = 0; i < BATCH; i++) {
                     String tok = "c" + (done + i);
-                    batch.write(RawSocket.message(MessageType.WATCH, rid++, 0, ascii("/adv08/churn\0" + tok + "\0")));
-                    batch.write(RawSocket.message(MessageType.UNWATCH, rid++, 0, ascii("/adv08/churn\0" + tok + "\0")));
+                    batch.write(RawConnection.frame(MessageType.WATCH, rid++, 0, ascii("/adv08/churn\0" + tok + "\0")));
+                    batch.write(RawConnection.frame(MessageType.UNWATCH, rid++, 0, ascii("/adv08/churn\0" + tok + "\0")));
                 }
-                s.send(batch.toByteArray());
+                s.sendBytes(batch.toByteArray());
                 List<Message> ev = new ArrayList<>();
                 for (int r = first; r < rid; r++) {
                     Message m = s.reply(ev);
-                    if (m.reqId() != r || !RawSocket.errorName(m).equals("OK")) {
+                    if (m.reqId() != r || !RawConnection.errorName(m).equals("OK")) {
                         errors++;
                     }
                 }

@@ -5,13 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +16,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.jxenstore.client.XsClient;
+import org.jxenstore.it.wire.RawConnection;
+import org.jxenstore.protocol.Message;
+import org.jxenstore.protocol.MessageType;
 import org.jxenstore.protocol.XsException;
 
 /**
@@ -60,19 +56,19 @@ class Scenario29ResourceExhaustionTest {
                 c.write("/adv29/other", "0".getBytes(StandardCharsets.US_ASCII));
             }
             Map<String, Long> before = d.memreport();
-            Raw other = Raw.open(d.socket);
-            assertEquals("OK", other.write(1, "/adv29/other", "1"));
-            List<Raw> offender = new ArrayList<>();
-            Raw refused = null;
+            RawConnection other = RawConnection.open(d.socket);
+            assertEquals("OK", write(other, 1, "/adv29/other", "1"));
+            List<RawConnection> offender = new ArrayList<>();
+            RawConnection refused = null;
             for (int i = 0; i < 500 && refused == null; i++) {
-                Raw r;
+                RawConnection r;
                 try {
-                    r = Raw.open(d.socket);
+                    r = RawConnection.open(d.socket);
                 } catch (IOException e) {
                     break;             // refused at connect (backlog full): the limit is reached too
                 }
-                r.send(10, 1, "0\0");  // GET_DOMAIN_PATH 0
-                if (r.reply(Duration.ofSeconds(3)) == null) {
+                send(r, MessageType.GET_DOMAIN_PATH, 1, "0\0");  // GET_DOMAIN_PATH 0
+                if (r.receive(Duration.ofSeconds(3)) == null) {
                     refused = r;
                 } else {
                     offender.add(r);
@@ -83,26 +79,26 @@ class Scenario29ResourceExhaustionTest {
             assertTrue(refused != null || served < 500, "the FD limit was never reached");
             assertTrue(served > 0, "no connection was served at all\n" + d.log());
             // everyone already connected keeps being served
-            for (Raw r : offender) {
-                r.send(10, 2, "0\0");
-                assertNotNull(r.reply(Duration.ofSeconds(10)), () -> "an established connection is no longer served\n"
+            for (RawConnection r : offender) {
+                send(r, MessageType.GET_DOMAIN_PATH, 2, "0\0");
+                assertNotNull(r.receive(Duration.ofSeconds(10)), () -> "an established connection is no longer served\n"
                         + d.log());
             }
-            assertEquals("OK", other.write(3, "/adv29/other", "2"), "the bystander at the FD limit");
-            assertEquals("2", other.read(4, "/adv29/other"));
+            assertEquals("OK", write(other, 3, "/adv29/other", "2"), "the bystander at the FD limit");
+            assertEquals("2", read(other, 4, "/adv29/other"));
             // after five close, new connections are served again
             for (int i = 0; i < 5; i++) {
                 offender.removeLast().close();
             }
             boolean again = false;
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            if (refused != null && refused.reply(Duration.ofSeconds(10)) != null) {
+            if (refused != null && refused.receive(Duration.ofSeconds(10)) != null) {
                 again = true;
             }
             while (!again && System.nanoTime() < deadline) {
-                try (Raw r = Raw.open(d.socket)) {
-                    r.send(10, 1, "0\0");
-                    again = r.reply(Duration.ofSeconds(3)) != null;
+                try (RawConnection r = RawConnection.open(d.socket)) {
+                    send(r, MessageType.GET_DOMAIN_PATH, 1, "0\0");
+                    again = r.receive(Duration.ofSeconds(3)) != null;
                 } catch (IOException e) {
                     // still at the limit: retry until the deadline
                 }
@@ -111,7 +107,7 @@ class Scenario29ResourceExhaustionTest {
             if (refused != null) {
                 refused.close();
             }
-            for (Raw r : offender) {
+            for (RawConnection r : offender) {
                 r.close();
             }
             other.close();
@@ -128,26 +124,26 @@ class Scenario29ResourceExhaustionTest {
                 c.write("/adv29/other", "0".getBytes(StandardCharsets.US_ASCII));
             }
             Map<String, Long> before = d.memreport();
-            Raw other = Raw.open(d.socket);
-            assertEquals("OK", other.write(1, "/adv29/other", "1"));
+            RawConnection other = RawConnection.open(d.socket);
+            assertEquals("OK", write(other, 1, "/adv29/other", "1"));
             long t0 = System.nanoTime();
-            Raw off = Raw.open(d.socket);
+            RawConnection off = RawConnection.open(d.socket);
             String value = "v".repeat(4000);
             String error = null;
             int written = 0;
             outer:
             for (int batch = 0; batch < 1000; batch++) {
                 for (int i = 0; i < 100; i++) {
-                    off.send(11, written + i, "/adv29/big/n" + (written + i) + "\0" + value);
+                    send(off, MessageType.WRITE, written + i, "/adv29/big/n" + (written + i) + "\0" + value);
                 }
                 for (int i = 0; i < 100; i++) {
-                    Reply r = off.reply(Duration.ofSeconds(60));
+                    Message r = off.receive(Duration.ofSeconds(60));
                     if (r == null) {
                         error = d.alive() ? "NO-REPLY/CLOSED" : "DAEMON-DIED";
                         break outer;
                     }
-                    if (r.type == 16) {
-                        error = r.text;
+                    if (r.type() == MessageType.ERROR.code()) {
+                        error = RawConnection.text(r);
                         break outer;
                     }
                     written++;
@@ -162,8 +158,8 @@ class Scenario29ResourceExhaustionTest {
                     (System.nanoTime() - t0) / 1_000_000);
             // while the offender holds the heap: the bystander reads correctly; a write is served
             // or refused with a clear error (ENOMEM: the heap guard is daemon-wide), never hangs
-            assertEquals("1", other.read(3, "/adv29/other"), "the bystander's READ at heap exhaustion");
-            String during = other.write(4, "/adv29/other", "2");
+            assertEquals("1", read(other, 3, "/adv29/other"), "the bystander's READ at heap exhaustion");
+            String during = write(other, 4, "/adv29/other", "2");
             System.out.println("scenario 29 heap: the bystander's WRITE while the heap is held: " + during);
             assertTrue(during.equals("OK") || during.equals("ENOMEM"), "the bystander's WRITE: " + during);
             assertTrue(error.equals("ENOMEM") || error.equals("ENOSPC") || error.equals("E2BIG")
@@ -176,11 +172,11 @@ class Scenario29ResourceExhaustionTest {
             // daemon to notice that memory is back)
             String w = "";
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (System.nanoTime() < deadline && !(w = other.write(5, "/adv29/other", "3")).equals("OK")) {
+            while (System.nanoTime() < deadline && !(w = write(other, 5, "/adv29/other", "3")).equals("OK")) {
                 Thread.sleep(50);
             }
             assertEquals("OK", w, "the bystander's WRITE once the offender's nodes are gone\n" + d.log());
-            assertEquals("3", other.read(6, "/adv29/other"));
+            assertEquals("3", read(other, 6, "/adv29/other"));
             other.close();
             assertTrue(d.control("check").startsWith("OK"));
             d.awaitCounters(before, "connections", "watches", "transactions", "nodes", "node bytes",
@@ -317,104 +313,21 @@ class Scenario29ResourceExhaustionTest {
         }
     }
 
-    private record Reply(int type, int reqId, String text) {
+    private static void send(RawConnection c, MessageType type, int reqId, String payload) throws IOException {
+        c.send(type, reqId, payload.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    /** A raw socket connection: sends framed requests, reads whole replies with a deadline. */
-    private static final class Raw implements AutoCloseable {
-        private final SocketChannel ch;
-        private final Selector sel;
-        private ByteBuffer in = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    /** A WRITE's outcome: "OK", the error name, or NO-REPLY. */
+    private static String write(RawConnection c, int reqId, String path, String value) throws IOException {
+        send(c, MessageType.WRITE, reqId, path + "\0" + value);
+        Message m = c.receive(Duration.ofSeconds(10));
+        return m == null ? "NO-REPLY" : RawConnection.text(m);
+    }
 
-        private Raw(SocketChannel ch) throws IOException {
-            this.ch = ch;
-            ch.configureBlocking(false);
-            sel = Selector.open();
-            ch.register(sel, SelectionKey.OP_READ);
-        }
-
-        static Raw open(Path socket) throws IOException {
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.configureBlocking(false);
-            try {
-                if (!ch.connect(UnixDomainSocketAddress.of(socket)) && !ch.finishConnect()) {
-                    throw new IOException("connect pending");
-                }
-            } catch (IOException e) {
-                ch.close();
-                throw e;
-            }
-            return new Raw(ch);
-        }
-
-        void send(int type, int reqId, String payload) throws IOException {
-            byte[] p = payload.getBytes(StandardCharsets.ISO_8859_1);
-            ByteBuffer b = ByteBuffer.allocate(16 + p.length).order(ByteOrder.LITTLE_ENDIAN);
-            b.putInt(type).putInt(reqId).putInt(0).putInt(p.length).put(p).flip();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (b.hasRemaining()) {
-                if (ch.write(b) == 0) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IOException("send blocked");
-                    }
-                    Thread.onSpinWait();
-                }
-            }
-        }
-
-        /** The next whole reply, or null on timeout or EOF. */
-        Reply reply(Duration timeout) throws IOException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                in.flip();
-                if (in.remaining() >= 16) {
-                    int type = in.getInt(in.position());
-                    int reqId = in.getInt(in.position() + 4);
-                    int len = in.getInt(in.position() + 12);
-                    if (in.remaining() >= 16 + len) {
-                        byte[] body = new byte[len];
-                        in.position(in.position() + 16);
-                        in.get(body);
-                        in.compact();
-                        int end = len > 0 && body[len - 1] == 0 ? len - 1 : len;
-                        return new Reply(type, reqId, new String(body, 0, end, StandardCharsets.ISO_8859_1));
-                    }
-                }
-                in.compact();
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return null;
-                }
-                sel.select(Math.max(1, left / 1_000_000));
-                sel.selectedKeys().clear();
-                int n;
-                try {
-                    n = ch.read(in);
-                } catch (IOException e) {
-                    return null;
-                }
-                if (n < 0) {
-                    return null;
-                }
-            }
-        }
-
-        String write(int reqId, String path, String value) throws IOException {
-            send(11, reqId, path + "\0" + value);
-            Reply r = reply(Duration.ofSeconds(10));
-            return r == null ? "NO-REPLY" : r.type == 16 ? r.text : r.text;
-        }
-
-        String read(int reqId, String path) throws IOException {
-            send(2, reqId, path + "\0");
-            Reply r = reply(Duration.ofSeconds(10));
-            return r == null ? "NO-REPLY" : r.text;
-        }
-
-        @Override
-        public void close() throws IOException {
-            sel.close();
-            ch.close();
-        }
+    /** A READ's value, the error name, or NO-REPLY. */
+    private static String read(RawConnection c, int reqId, String path) throws IOException {
+        send(c, MessageType.READ, reqId, path + "\0");
+        Message m = c.receive(Duration.ofSeconds(10));
+        return m == null ? "NO-REPLY" : RawConnection.text(m);
     }
 }

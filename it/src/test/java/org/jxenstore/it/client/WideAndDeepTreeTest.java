@@ -1,5 +1,6 @@
 package org.jxenstore.it.client;
 
+import org.jxenstore.it.wire.RawConnection;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

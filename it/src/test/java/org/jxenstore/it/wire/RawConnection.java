@@ -1,4 +1,4 @@
-package org.jxenstore.it.client;
+package org.jxenstore.it.wire;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -21,29 +22,36 @@ import org.jxenstore.protocol.Wire;
 
 /**
  * A bare socket connection to the daemon that sends exactly the bytes a test asks for and reads
- * whole messages back, waiting for them with a deadline (never a sleep).
+ * whole messages back, waiting for them with a deadline (never a sleep). It notices when the
+ * daemon closes the connection.
  */
-final class RawConnection implements AutoCloseable {
-    static final Duration TIMEOUT = Duration.ofSeconds(10);
+public final class RawConnection implements AutoCloseable {
+    public static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     private final SocketChannel channel;
     private final Selector selector;
     private final FrameDecoder decoder = new FrameDecoder();
-    private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+    private final ByteBuffer in = ByteBuffer.allocate(256 * 1024);
     private final ArrayDeque<Message> received = new ArrayDeque<>();
     private boolean eof;
 
     private RawConnection(SocketChannel channel) throws IOException {
         this.channel = channel;
-        channel.configureBlocking(false);
         this.selector = Selector.open();
         channel.register(selector, SelectionKey.OP_READ);
     }
 
-    static RawConnection open(Path socket) throws IOException {
+    /**
+     * Connects without blocking: when the daemon's listen backlog is full (it is not accepting,
+     * for instance at its descriptor limit) this fails at once instead of waiting forever.
+     */
+    public static RawConnection open(Path socket) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.configureBlocking(false);
         try {
-            ch.connect(UnixDomainSocketAddress.of(socket));
+            if (!ch.connect(UnixDomainSocketAddress.of(socket)) && !ch.finishConnect()) {
+                throw new IOException("connection to " + socket + " still pending");
+            }
         } catch (IOException e) {
             ch.close();
             throw e;
@@ -52,41 +60,44 @@ final class RawConnection implements AutoCloseable {
     }
 
     /** A header claiming {@code length} payload bytes, with no payload following. */
-    static byte[] header(int type, int reqId, int txId, int length) {
+    public static byte[] header(int type, int reqId, int txId, int length) {
         ByteBuffer b = ByteBuffer.allocate(Wire.HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         new Header(type, reqId, txId, length).write(b);
         return b.array();
     }
 
-    static byte[] encode(Message m) {
+    public static byte[] encode(Message m) {
         ByteBuffer b = m.encode();
         byte[] out = new byte[b.remaining()];
         b.get(out);
         return out;
     }
 
-    void send(Message m) throws IOException {
+    public static byte[] frame(MessageType type, int reqId, int txId, byte[] payload) {
+        return encode(new Message(type, reqId, txId, payload));
+    }
+
+    public void send(Message m) throws IOException {
         sendBytes(encode(m));
     }
 
-    void send(MessageType type, int reqId, byte[] payload) throws IOException {
+    public void send(MessageType type, int reqId, byte[] payload) throws IOException {
         send(new Message(type, reqId, 0, payload));
     }
 
-    void sendBytes(byte[] bytes) throws IOException {
+    /**
+     * Sends all bytes. While the socket is full, what the daemon sent meanwhile is read and kept
+     * for {@link #receive}: a daemon blocked on writing to us would otherwise stop reading.
+     */
+    public void sendBytes(byte[] bytes) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (b.hasRemaining()) {
             if (channel.write(b) == 0) {
-                // The socket buffer is full: wait until it drains (the daemon reads).
-                try (Selector w = Selector.open()) {
-                    channel.register(w, SelectionKey.OP_WRITE);
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new IOException("could not send within " + TIMEOUT);
-                    }
-                    w.select(Math.max(1, left / 1_000_000));
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("could not send within " + TIMEOUT);
                 }
+                fill(Duration.ofMillis(5).toNanos());
             }
         }
     }
@@ -95,18 +106,15 @@ final class RawConnection implements AutoCloseable {
      * The next message, or null if none arrived within {@code timeout} or the daemon closed the
      * connection.
      */
-    Message receive(Duration timeout) throws IOException {
+    public Message receive(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Message m = received.poll();
             if (m != null) {
                 return m;
             }
-            if (eof) {
-                return null;
-            }
             long left = deadline - System.nanoTime();
-            if (left <= 0) {
+            if (eof || left <= 0) {
                 return null;
             }
             fill(left);
@@ -114,7 +122,7 @@ final class RawConnection implements AutoCloseable {
     }
 
     /** The next message, which must arrive within {@link #TIMEOUT}. */
-    Message receive() throws IOException {
+    public Message receive() throws IOException {
         Message m = receive(TIMEOUT);
         if (m == null) {
             throw new AssertionError(eof ? "daemon closed the connection" : "no message within " + TIMEOUT);
@@ -122,8 +130,24 @@ final class RawConnection implements AutoCloseable {
         return m;
     }
 
+    /**
+     * The next message that is not a watch event, which must arrive within {@link #TIMEOUT};
+     * the events before it are added to {@code events} unless that is null.
+     */
+    public Message reply(List<Message> events) throws IOException {
+        while (true) {
+            Message m = receive();
+            if (m.type() != MessageType.WATCH_EVENT.code()) {
+                return m;
+            }
+            if (events != null) {
+                events.add(m);
+            }
+        }
+    }
+
     /** Sends a request and returns the next message (callers that expect no events in between). */
-    Message call(MessageType type, int reqId, byte[] payload) throws IOException {
+    public Message call(MessageType type, int reqId, byte[] payload) throws IOException {
         send(type, reqId, payload);
         return receive();
     }
@@ -132,7 +156,7 @@ final class RawConnection implements AutoCloseable {
      * Whether the daemon closes the connection within {@code timeout}; any message received
      * meanwhile is kept for {@link #receive}.
      */
-    boolean awaitClosed(Duration timeout) throws IOException {
+    public boolean awaitClosed(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!eof) {
             long left = deadline - System.nanoTime();
@@ -142,6 +166,10 @@ final class RawConnection implements AutoCloseable {
             fill(left);
         }
         return true;
+    }
+
+    public boolean closedByDaemon() {
+        return eof;
     }
 
     /** Reads what is available (waiting up to {@code nanos}) and decodes complete messages. */
@@ -173,7 +201,7 @@ final class RawConnection implements AutoCloseable {
     }
 
     /** Reads only {@code n} bytes of whatever the daemon sent, leaving the rest unread. */
-    int readSomeBytes(int n) throws IOException {
+    public int readSomeBytes(int n) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(n);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (b.hasRemaining()) {
@@ -190,8 +218,24 @@ final class RawConnection implements AutoCloseable {
         return b.position();
     }
 
-    static List<String> strings(Message m) {
+    public static List<String> strings(Message m) {
         return Payload.split(m.payload());
+    }
+
+    /** A reply's error name (the first string of an ERROR message), "OK" for any other reply. */
+    public static String errorName(Message m) {
+        if (m.type() != MessageType.ERROR.code()) {
+            return "OK";
+        }
+        List<String> s = strings(m);
+        return s.isEmpty() ? "?" : s.getFirst();
+    }
+
+    /** A reply's payload as text, without the terminating NUL if there is one. */
+    public static String text(Message m) {
+        byte[] p = m.payload();
+        int end = p.length > 0 && p[p.length - 1] == 0 ? p.length - 1 : p.length;
+        return new String(p, 0, end, StandardCharsets.ISO_8859_1);
     }
 
     @Override
