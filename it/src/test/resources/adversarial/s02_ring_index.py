@@ -17,8 +17,8 @@ import random
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest"))
-from guestkit import (step, err, guest, wait_until, XS_READ, z, M32, W_ERROR, W_REQ_CONS,  # noqa: E402
-                      W_REQ_PROD, W_RSP_CONS, W_RSP_PROD, run)
+from guestkit import (step, err, guest, wait_until, XS_READ, M32, W_ERROR, W_REQ_CONS,  # noqa: E402
+                      W_REQ_PROD, W_RSP_PROD, run)
 
 
 def error_of(a):

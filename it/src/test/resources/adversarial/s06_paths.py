@@ -8,7 +8,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest"))
-from guestkit import step, err, guest, z, XS_READ, XS_WRITE, XS_ERROR, W_ERROR, run  # noqa: E402
+from guestkit import step, err, guest, XS_READ, XS_WRITE, XS_ERROR, W_ERROR, run  # noqa: E402
 
 
 def long_rel(n, ch):

@@ -9,20 +9,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest"))
-from guestkit import step, err, guest, sc, z, XS_ERROR, W_ERROR, run  # noqa: E402
+from guestkit import quota_of, step, err, guest, z, XS_ERROR, W_ERROR, run  # noqa: E402
 from xsguest import XS_WATCH, XS_UNWATCH  # noqa: E402
-
-
-def quota_watches(domid):
-    s = sc()
-    try:
-        out = s.req(0, z("quota", str(domid))).decode()
-    finally:
-        s.close()
-    for line in out.splitlines():
-        if line.startswith("watches"):
-            return int(line.split(":")[1].split()[0])
-    return -1
 
 
 def ring():
@@ -64,7 +52,7 @@ def ring():
         g.events.clear()
         i += 4
     step("churn-errors", bad)
-    step("quota-watches", quota_watches(g.domid))
+    step("quota-watches", quota_of(g.domid, "watches"))
     step("usable", err(lambda: (g.write("after", "v"), g.read("after"))[1]))
     step("error-field", g.ring.get(W_ERROR))
 

@@ -9,20 +9,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest"))
-from guestkit import step, err, guest, sc, z, XS_ERROR, W_ERROR, run  # noqa: E402
+from guestkit import quota_of, step, err, guest, sc, z, XS_ERROR, W_ERROR, run  # noqa: E402
 from xsguest import XS_RESET_WATCHES, XS_TRANSACTION_END  # noqa: E402
-
-
-def quota_of(domid, what):
-    s = sc()
-    try:
-        out = s.req(0, z("quota", str(domid))).decode()
-    finally:
-        s.close()
-    for line in out.splitlines():
-        if line.startswith(what):
-            return int(line.split(":")[1].split()[0])
-    return -1
 
 
 def ring():

@@ -15,30 +15,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest"))
-from guestkit import (step, info, err, guest, sc, z, send_control, wait_released, DIR, SOCK,  # noqa: E402
-                      HDR, RING_SIZE, M32, OFF_REQ, W_REQ_CONS, W_REQ_PROD, W_ERROR, XS_WRITE, XS_ERROR, run)
+from guestkit import (step, info, err, guest, sc, served, memreport, send_control, wait_released,  # noqa: E402
+                      RequestFeeder, feed_until_stalled, DIR, SOCK, HDR, W_REQ_CONS, W_ERROR, XS_WRITE,
+                      XS_ERROR, run)
 from xsguest import Guest, XS_RM  # noqa: E402
-
-
-def memreport():
-    s = sc()
-    try:
-        out = s.req(0, z("memreport")).decode()
-    finally:
-        s.close()
-    return {k.strip(): int(v) for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)
-            if v.strip().isdigit()}
-
-
-def dom0_served(tag):
-    s = sc()
-    try:
-        s.write(f"/guest-it/{tag}", "1")
-        return "OK" if s.read(f"/guest-it/{tag}") == "1" else "BAD"
-    except Exception as e:  # noqa: BLE001
-        return f"BAD:{type(e).__name__}"
-    finally:
-        s.close()
 
 
 def run_all():
@@ -57,30 +37,15 @@ def run_all():
         p = f"{home}/flood/b{i}".encode() + b"\0"
         reqs.append(HDR.pack(XS_WRITE, 10000 + 2 * i, 0, len(p) + 1) + p + b"x")
         reqs.append(HDR.pack(XS_RM, 10001 + 2 * i, 0, len(p)) + p)
-    data = b"".join(reqs)
-    off = 0
+    feeder = RequestFeeder(b, b"".join(reqs))
 
-    def push():
-        nonlocal off
-        cons, prod = b.ring.get(W_REQ_CONS), b.ring.get(W_REQ_PROD)
-        n = min(RING_SIZE - ((prod - cons) & M32), len(data) - off)
-        if n > 0:
-            b.ring.copy_in(OFF_REQ, prod, data[off:off + n])
-            b.ring.set(W_REQ_PROD, prod + n)
-            off += n
-            b.notify()
+    def barrier(rounds):
         b._pump()
-        return n
+        r = served(tag=f"f{rounds % 4}")          # dom0 served after B's notification
+        b._pump()
+        return r
 
-    stable, last, rounds = 0, None, 0
-    while rounds < 300 and stable < 3:
-        rounds += 1
-        push()
-        dom0_served(f"f{rounds % 4}")          # barrier: dom0 served after B's notification
-        b._pump()
-        now = (len(b.replies), b.ring.get(W_REQ_CONS))
-        stable = stable + 1 if now == last else 0
-        last = now
+    feed_until_stalled(feeder, barrier, progress=lambda: (len(b.replies), b.ring.get(W_REQ_CONS)))
     step("b-throttled", "YES" if len(b.replies) < 2 * bnodes else f"NO:{len(b.replies)}")
     early = set(b.replies)
     info(f"B replies while A floods: {len(b.replies)} of {2 * bnodes}")
@@ -99,7 +64,7 @@ def run_all():
     step("queued-output-bounded", "YES" if q <= quota + 2 * 4112 else f"NO:{q}")
     step("a-really-flooded", "YES" if q >= quota // 2 else f"NO:{q}")
     info(f"queued output while A is flooded: {q} (quota {quota}, generated {generated})")
-    step("dom0-served", dom0_served("end"))
+    step("dom0-served", served(tag="end"))
     by = Guest(DIR, dby, socket_path=SOCK, introduce="attach")
     v = f"s11-{dby}"
     r = err(lambda: (by.write("served-s11", v), by.read("served-s11"))[1])
@@ -112,7 +77,8 @@ def run_all():
     step("a-released", "YES" if wait_released(da, timeout=10.0) else "NO")
     deadline = time.time() + 20
     while len(b.replies) < 2 * bnodes and time.time() < deadline:
-        push()
+        feeder.push()
+        b._pump()
         b.evt.wait(0.1)
     step("b-replies-after-a-gone", len(b.replies))
     # B's requests answered before A died: all OK (later ones may fail: A's home is gone)

@@ -10,64 +10,20 @@ others-served (dom0 write+read between pushes).
 """
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest"))
-from guestkit import (step, info, err, guest, sc, z, HDR, RING_SIZE, M32, OFF_REQ, OFF_RSP,  # noqa: E402
-                      W_REQ_CONS, W_REQ_PROD, W_RSP_CONS, W_RSP_PROD, W_ERROR, XS_READ, run)
+from guestkit import (step, info, err, guest, served, memreport, RequestFeeder, feed_until_stalled,  # noqa: E402
+                      read_replies, HDR, M32, W_REQ_CONS, W_ERROR, XS_READ, run)
 
 VALUE = "v" * 2000
 
 
-def memreport():
-    s = sc()
-    try:
-        out = s.req(0, z("memreport")).decode()
-    finally:
-        s.close()
-    return {k.strip(): int(v) for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)
-            if v.strip().isdigit()}
-
-
-def dom0_served(tag):
-    s = sc()
-    try:
-        s.write(f"/guest-it/{tag}", "1")
-        return "OK" if s.read(f"/guest-it/{tag}") == "1" else "BAD"
-    except Exception as e:  # noqa: BLE001
-        return f"BAD:{type(e).__name__}"
-    finally:
-        s.close()
-
-
 def pipeline(a, prefix, nreq):
     a.write("x", VALUE)
-    data = b"".join(HDR.pack(XS_READ, 1000 + i, 0, 2) + b"x\0" for i in range(nreq))
-    off = 0
+    feeder = RequestFeeder(a, b"".join(HDR.pack(XS_READ, 1000 + i, 0, 2) + b"x\0" for i in range(nreq)))
     cons0 = a.ring.get(W_REQ_CONS)
-
-    def push():
-        nonlocal off
-        cons = a.ring.get(W_REQ_CONS)
-        prod = a.ring.get(W_REQ_PROD)
-        n = min(RING_SIZE - ((prod - cons) & M32), len(data) - off)
-        if n > 0:
-            a.ring.copy_in(OFF_REQ, prod, data[off:off + n])
-            a.ring.set(W_REQ_PROD, prod + n)
-            off += n
-            a.notify()
-        return n
-
-    stable, last, rounds, others = 0, None, 0, "OK"
-    while rounds < 300 and stable < 3:
-        rounds += 1
-        pushed = push()
-        r = dom0_served(f"p{rounds % 4}")   # barrier: the daemon served dom0 after our notification
-        if r != "OK":
-            others = r
-        cons = a.ring.get(W_REQ_CONS)
-        stable = stable + 1 if (pushed == 0 or off == len(data)) and cons == last else 0
-        last = cons
+    # barrier: the daemon served dom0 after our notification
+    rounds, others = feed_until_stalled(feeder, lambda r: served(tag=f"p{r % 4}"))
     consumed = ((a.ring.get(W_REQ_CONS) - cons0) & M32) // 18
     step(f"{prefix}stalled", "YES" if consumed < nreq else "NO")
     step(f"{prefix}consumed-at-most-21", "YES" if consumed <= 21 else f"NO:{consumed}")
@@ -75,31 +31,13 @@ def pipeline(a, prefix, nreq):
     step(f"{prefix}queued-output-bounded", "YES" if 0 <= q <= 25 * 2016 else f"NO:{q}")
     step(f"{prefix}others-served", others)
     info(f"{prefix} consumed={consumed} queued={q} rounds={rounds}")
-    return data, push
+    return feeder
 
 
 def run_all():
     dr, ds, nreq = (int(x) for x in sys.argv[4:7])
     a = guest(dr)
-    data, push = pipeline(a, "r-", nreq)
-    buf, got = b"", []
-    deadline = time.time() + 30
-    while len(got) < nreq and time.time() < deadline:
-        push()
-        cons, prod = a.ring.get(W_RSP_CONS), a.ring.get(W_RSP_PROD)
-        avail = (prod - cons) & M32
-        if avail:
-            buf += a.ring.copy_out(OFF_RSP, cons, avail)
-            a.ring.set(W_RSP_CONS, cons + avail)
-            a.notify()
-            while len(buf) >= 16:
-                t, rid, tx, ln = HDR.unpack_from(buf)
-                if len(buf) < 16 + ln:
-                    break
-                got.append((t, rid, buf[16:16 + ln]))
-                buf = buf[16 + ln:]
-        else:
-            a.evt.wait(0.2)
+    got = read_replies(pipeline(a, "r-", nreq), nreq)
     want = [(XS_READ, 1000 + i, VALUE.encode()) for i in range(nreq)]
     step("r-replies", len(got))
     step("r-replies-correct", "YES" if got == want else "NO")

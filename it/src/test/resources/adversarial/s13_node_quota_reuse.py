@@ -13,19 +13,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest"))
-from guestkit import step, err, guest, sc, z, send_control, wait_released, DIR, run  # noqa: E402
-
-
-def owned(domid):
-    s = sc()
-    try:
-        out = s.req(0, z("quota", str(domid))).decode()
-    finally:
-        s.close()
-    for line in out.splitlines():
-        if line.startswith("nodes"):
-            return int(line.split(":")[1].split()[0])
-    return -1
+from guestkit import quota_of, step, err, guest, sc, send_control, wait_released, DIR, run  # noqa: E402
 
 
 def fill(g):
@@ -52,7 +40,7 @@ def run_all():
     step("1-outside-errors", bad)
     n1, e1 = fill(g)
     step("1-fill-error", e1)
-    step("1-owned-at-quota", owned(d))
+    step("1-owned-at-quota", quota_of(d, "nodes"))
     g.close()
     send_control(DIR, f"destroy {d}")
     step("released", "YES" if wait_released(d, timeout=10.0) else "NO")
@@ -63,7 +51,7 @@ def run_all():
     step("2-outside-write", err(lambda: g2.write("/adv13/pub/new", "x")))
     n2, e2 = fill(g2)
     step("2-fill-error", e2)
-    step("2-owned-at-quota", owned(d))
+    step("2-owned-at-quota", quota_of(d, "nodes"))
     # nodes created by the fill: n leaves plus one directory per 40 leaves
     c1, c2 = n1 + (n1 + 39) // 40, n2 + (n2 + 39) // 40
     step("2-fills-full-quota", "YES" if c2 == c1 + outside else f"NO:{c1}+{outside}!={c2}")

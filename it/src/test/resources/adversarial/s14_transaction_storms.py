@@ -8,20 +8,12 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest"))
-from guestkit import step, err, guest, sc, z, XS_ERROR, W_ERROR, run  # noqa: E402
+from guestkit import quota_of, step, err, guest, sc, XS_ERROR, W_ERROR, run  # noqa: E402
 from xsguest import XS_TRANSACTION_START  # noqa: E402
 
 
 def owned(domid):
-    s = sc()
-    try:
-        out = s.req(0, z("quota", str(domid))).decode()
-    finally:
-        s.close()
-    for line in out.splitlines():
-        if line.startswith("nodes"):
-            return int(line.split(":")[1].split()[0])
-    return -1
+    return quota_of(domid, "nodes")
 
 
 def run_all():

@@ -10,7 +10,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest"))
-from guestkit import step, guest, z, XS_WRITE, XS_ERROR, run  # noqa: E402
+from guestkit import step, guest, XS_WRITE, XS_ERROR, run  # noqa: E402
 
 
 def writer():

@@ -2,8 +2,8 @@
 
 Run as every guest scenario script:  python3 -B sNN_x.py SHARED_DIR DAEMON_DIR SCENARIO
 It imports ../guest/guestkit.py (STEP output, guest(), served(), EventCounter, ...) and adds:
-destroying an offender and waiting until the daemon released it, CONTROL over the socket,
-memreport parsing, raw socket requests, and RECONNECT on a guest ring.
+destroying an offender and waiting until the daemon released it, memreport comparison, raw
+socket requests, and RECONNECT on a guest ring.
 
 Waiting rules as in guestkit: no sleeps for state; every wait ends on a reply, an event or a
 polled state, bounded by a deadline.
@@ -13,42 +13,14 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest"))
 from guestkit import *  # noqa: E402,F401,F403
-from guestkit import SCENARIO, DIR, SOCK, step, info, done, err, sc, guest, served, wait_until  # noqa: E402
-from guestkit import wait_released, is_introduced, send_control, EventCounter  # noqa: E402,F401
+from guestkit import SCENARIO, DIR, SOCK, step, info, done, err, sc, guest, served, wait_until  # noqa: E402,F401
+from guestkit import wait_released, is_introduced, send_control, EventCounter, dom0, control, memreport  # noqa: E402,F401,E501
 from xsguest import *  # noqa: E402,F401,F403
 from xsguest import (XS_CONTROL, XS_TRANSACTION_START, XS_TRANSACTION_END, XS_READ, XS_RM,  # noqa: E402
                      XS_RESET_WATCHES, XS_ERROR, HDR, z, XsError, XsTimeout, W_CONNECTION,
                      W_REQ_CONS, W_REQ_PROD, W_RSP_CONS, W_RSP_PROD, W_FEATURES, W_ERROR)
 
 COUNTERS = ("nodes", "watches", "transactions", "connections", "domains", "queued output")
-
-
-def dom0(fn):
-    """err() of fn(SockConn) on a fresh dom0 socket connection."""
-    s = sc()
-    try:
-        return err(lambda: fn(s))
-    finally:
-        s.close()
-
-
-def control(*args):
-    s = sc()
-    try:
-        return s.req(XS_CONTROL, z(*args)).rstrip(b"\0").decode(errors="replace")
-    finally:
-        s.close()
-
-
-def memreport():
-    out = {}
-    for line in control("memreport").splitlines():
-        k, _, v = line.partition(":")
-        try:
-            out[k.strip()] = int(v.strip())
-        except ValueError:
-            pass
-    return out
 
 
 def mem_diff(before, after, names=COUNTERS):

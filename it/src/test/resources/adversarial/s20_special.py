@@ -8,8 +8,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from s16_30_kit import (step, sc, guest, destroy, run, err, dom0, z, ring_err, send_control,  # noqa: E402
-                        DIR, wait_until, W_REQ_CONS, W_ERROR, is_introduced, wait_released)
+from s16_30_kit import (step, sc, guest, destroy, run, dom0, z, ring_err, send_control,  # noqa: E402
+                        DIR, wait_until, W_REQ_CONS, W_ERROR, is_introduced)
 from xsguest import XS_RELEASE, XS_RESUME, XS_WRITE  # noqa: E402
 
 TOP = "/adv20"
@@ -64,7 +64,6 @@ def events():
     watches = [("@introduceDomain", "intro"), ("@releaseDomain", "rel")]
     watches += [(f"@releaseDomain/{d}", f"rel{d}") for d in (200, 201, 202, 205, 206, 207, 208)]
     ctr = Counter(watches)
-    keys200 = ["intro", "rel", "rel200"]
     g = guest(200)
     step("introduce", fmt(ctr.count(), ["intro", "rel"]))
     # shutdown: fires once; another VIRQ without RESUME: nothing; after RESUME: once more

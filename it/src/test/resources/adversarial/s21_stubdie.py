@@ -7,7 +7,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from s16_30_kit import (step, sc, guest, run, err, dom0, z, send_control, DIR, DOMAINS_FILE,  # noqa: E402
+from s16_30_kit import (step, sc, guest, run, dom0, z, send_control, DIR, DOMAINS_FILE,  # noqa: E402
                         wait_released, is_introduced)
 from xsguest import XS_SET_TARGET, XS_RELEASE, XS_WRITE  # noqa: E402
 

@@ -7,7 +7,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from s16_30_kit import step, sc, guest, destroy, run, err, z, HDR, XS_ERROR  # noqa: E402
-from xsguest import XS_WRITE, XS_DIRECTORY_PART, XS_DIRECTORY  # noqa: E402
+from xsguest import XS_WRITE, XS_DIRECTORY_PART  # noqa: E402
 
 TOP = "/adv23"
 N = 5000

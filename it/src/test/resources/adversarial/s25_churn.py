@@ -6,7 +6,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from s16_30_kit import step, sc, guest, run, memreport, mem_diff, z, XS_READ  # noqa: E402
+from s16_30_kit import step, sc, guest, run, memreport, mem_diff, z  # noqa: E402
 from xsguest import XS_WRITE  # noqa: E402
 
 

@@ -6,9 +6,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from s16_30_kit import (step, sc, guest, run, err, z, is_introduced, send_control, DIR, wait_until,  # noqa: E402
+from s16_30_kit import (step, sc, guest, run, err, is_introduced, send_control, DIR, wait_until,  # noqa: E402
                         wait_released, HDR, W_FEATURES, W_ERROR, W_REQ_CONS, W_REQ_PROD, W_RSP_PROD,
-                        W_RSP_CONS, XS_READ)
+                        XS_READ)
 
 TOP = "/adv27"
 

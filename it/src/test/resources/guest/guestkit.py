@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(SHARED, "peers"))
 from xsguest import (Guest, SockConn, XsError, XsTimeout, RingCorrupt, send_control, z,  # noqa: E402,F401
                      HDR, RING_SIZE, M32, OFF_REQ, OFF_RSP, W_REQ_CONS, W_REQ_PROD, W_RSP_CONS,
                      W_RSP_PROD, W_ERROR, ERRORS, XS_TYPES, XS_READ, XS_WRITE, XS_ERROR,
-                     XS_WATCH_EVENT, XS_SET_TARGET, XS_IS_DOMAIN_INTRODUCED, XS_DIRECTORY)
+                     XS_WATCH_EVENT, XS_SET_TARGET, XS_IS_DOMAIN_INTRODUCED, XS_DIRECTORY, XS_CONTROL)
 
 SOCK = os.path.join(DIR, "socket")
 DOMAINS_FILE = os.path.join(DIR, "domains")
@@ -117,6 +117,131 @@ def served(*guests, tag="alive"):
         except Exception as e:  # noqa: BLE001
             bad.append(f"dom{g.domid}:{type(e).__name__}:{e}")
     return "OK" if not bad else "BAD:" + ";".join(bad).replace(" ", "_")
+
+
+def dom0(fn):
+    """err() of fn(SockConn) on a fresh dom0 socket connection."""
+    s = sc()
+    try:
+        return err(lambda: fn(s))
+    finally:
+        s.close()
+
+
+def control(*args):
+    """A CONTROL command's reply text (dom0 socket)."""
+    s = sc()
+    try:
+        return s.req(XS_CONTROL, z(*args)).rstrip(b"\0").decode(errors="replace")
+    finally:
+        s.close()
+
+
+def memreport():
+    """CONTROL memreport as a dict of its numeric counters ('nodes', 'queued output', ...)."""
+    out = {}
+    for line in control("memreport").splitlines():
+        k, _, v = line.partition(":")
+        try:
+            out[k.strip()] = int(v.strip())
+        except ValueError:
+            pass
+    return out
+
+
+def quota_of(domid, what):
+    """The current value of one of a domain's quota counters (CONTROL quota DOMID), -1 if absent."""
+    for line in control("quota", str(domid)).splitlines():
+        if line.startswith(what):
+            return int(line.split(":")[1].split()[0])
+    return -1
+
+
+class RequestFeeder:
+    """Writes a stream of framed requests into a guest's request ring, as far as there is room,
+    without waiting for replies (a pipelining or flooding guest)."""
+
+    def __init__(self, g, data):
+        self.g = g
+        self.data = data
+        self.off = 0
+
+    def push(self):
+        """Copies what fits, advances req_prod and notifies; returns the bytes pushed."""
+        ring = self.g.ring
+        cons, prod = ring.get(W_REQ_CONS), ring.get(W_REQ_PROD)
+        n = min(RING_SIZE - ((prod - cons) & M32), len(self.data) - self.off)
+        if n > 0:
+            ring.copy_in(OFF_REQ, prod, self.data[self.off:self.off + n])
+            ring.set(W_REQ_PROD, prod + n)
+            self.off += n
+            self.g.notify()
+        return n
+
+    def done(self):
+        return self.off == len(self.data)
+
+
+def feed_until_stalled(feeder, barrier, progress=None, max_rounds=300):
+    """Pushes until the daemon has stopped taking requests from the feeder's guest: progress()
+    (by default the request consumer index) unchanged across 3 barriers in a row while the ring
+    is full or everything is pushed.  barrier(round) is something the daemon must serve after
+    our notification (another client's request); its results other than 'OK' are reported.
+    Returns (rounds, 'OK' or the first failed barrier result)."""
+    progress = progress or (lambda: feeder.g.ring.get(W_REQ_CONS))
+    stable, last, rounds, others = 0, None, 0, "OK"
+    while rounds < max_rounds and stable < 3:
+        rounds += 1
+        pushed = feeder.push()
+        r = barrier(rounds)
+        if r != "OK" and others == "OK":
+            others = r
+        now = progress()
+        stable = stable + 1 if (pushed == 0 or feeder.done()) and now == last else 0
+        last = now
+    return rounds, others
+
+
+class ReplyReader:
+    """Reads whole replies straight off a guest's response ring (for a guest that pipelined its
+    requests with a RequestFeeder rather than through Guest's request calls)."""
+
+    def __init__(self, g):
+        self.g = g
+        self.buf = b""
+
+    def read(self):
+        """The replies complete now, as (type, req_id, payload); consumes them from the ring."""
+        ring = self.g.ring
+        cons, prod = ring.get(W_RSP_CONS), ring.get(W_RSP_PROD)
+        avail = (prod - cons) & M32
+        if avail:
+            self.buf += ring.copy_out(OFF_RSP, cons, avail)
+            ring.set(W_RSP_CONS, cons + avail)
+            self.g.notify()
+        got = []
+        while len(self.buf) >= 16:
+            t, rid, _, ln = HDR.unpack_from(self.buf)
+            if len(self.buf) < 16 + ln:
+                break
+            got.append((t, rid, self.buf[16:16 + ln]))
+            self.buf = self.buf[16 + ln:]
+        return got
+
+
+def read_replies(feeder, n, timeout=30.0):
+    """Feeds the rest of the feeder's requests while reading replies, until n replies arrived
+    (or the timeout); each wait for more ends on the guest's event channel."""
+    reader = ReplyReader(feeder.g)
+    got = []
+    deadline = time.time() + timeout
+    while len(got) < n and time.time() < deadline:
+        feeder.push()
+        new = reader.read()
+        got += new
+        if not new:
+            feeder.g.evt.wait(0.2)
+    return got
 
 
 def is_introduced(domid):

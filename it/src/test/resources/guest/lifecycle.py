@@ -13,7 +13,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from guestkit import (DIR, DOMAINS_FILE, step, info, err, guest, served, is_introduced, sc,  # noqa: E402
+from guestkit import (DIR, DOMAINS_FILE, step, err, guest, served, is_introduced, sc, dom0,  # noqa: E402
                       wait_until, wait_released, send_control, z, EventCounter, W_REQ_CONS, W_ERROR,
                       XS_SET_TARGET, run)
 
@@ -22,14 +22,6 @@ TOP = "/guest-it"
 
 def home(domid):
     return f"/local/domain/{domid}"
-
-
-def dom0(fn):
-    s = sc()
-    try:
-        return err(lambda: fn(s))
-    finally:
-        s.close()
 
 
 def destroy():

@@ -8,9 +8,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from guestkit import (DIR, step, info, err, guest, served, is_introduced, wait_until, z,  # noqa: E402
-                      HDR, RING_SIZE, M32, OFF_REQ, OFF_RSP, W_REQ_CONS, W_REQ_PROD, W_RSP_CONS,
-                      W_RSP_PROD, W_ERROR, XS_READ, run)
+from guestkit import (step, info, err, guest, served, is_introduced, wait_until, z,  # noqa: E402
+                      RequestFeeder, feed_until_stalled, read_replies, HDR, M32, W_REQ_CONS,
+                      W_RSP_CONS, W_RSP_PROD, W_ERROR, XS_READ, run)
 
 
 def cut_off_checks(a, o):
@@ -75,39 +75,13 @@ def pipeline():
     reqs = [HDR.pack(XS_READ, 1000 + i, 0, 2) + b"x\0" for i in range(n_req)]
     req_len = len(reqs[0])                 # 18 bytes
     rep_len = 16 + len("val")              # 19 bytes: READ reply, value without NUL
-    data = b"".join(reqs)
-    off = 0
+    feeder = RequestFeeder(a, b"".join(reqs))
     cons0 = a.ring.get(W_REQ_CONS)
     rspc0 = a.ring.get(W_RSP_CONS)
-
-    def push():
-        nonlocal off
-        cons = a.ring.get(W_REQ_CONS)
-        prod = a.ring.get(W_REQ_PROD)
-        n = min(RING_SIZE - ((prod - cons) & M32), len(data) - off)
-        if n > 0:
-            a.ring.copy_in(OFF_REQ, prod, data[off:off + n])
-            a.ring.set(W_REQ_PROD, prod + n)
-            off += n
-            a.notify()
-        return n
-
-    # Push while the daemon takes requests; it has stopped reading once the request ring
-    # stays full (or everything is consumed) across 3 barriers: a bystander guest and dom0
-    # each served one write + read after the attacker's last notification.
-    stable = 0
-    last = None
-    rounds = 0
-    others = "OK"
-    while rounds < 300 and stable < 3:
-        rounds += 1
-        pushed = push()
-        r = served(o, tag=f"p{rounds % 4}")
-        if r != "OK":
-            others = r
-        cons = a.ring.get(W_REQ_CONS)
-        stable = stable + 1 if (pushed == 0 or off == len(data)) and cons == last else 0
-        last = cons
+    # The daemon has stopped reading once the request ring stays full (or everything is
+    # consumed) across 3 barriers: a bystander guest and dom0 each served one write + read
+    # after the attacker's last notification.
+    rounds, others = feed_until_stalled(feeder, lambda r: served(o, tag=f"p{r % 4}"))
     consumed_bytes = (a.ring.get(W_REQ_CONS) - cons0) & M32
     pending_rsp = (a.ring.get(W_RSP_PROD) - a.ring.get(W_RSP_CONS)) & M32
     consumed = consumed_bytes // req_len
@@ -122,27 +96,7 @@ def pipeline():
     info(f"rounds={rounds} state={a.state()} rsp_cons0={rspc0}")
 
     # Now the guest reads: all 500 replies, in order, correct, while it pushes the rest.
-    buf = b""
-    got = []
-    import time
-    deadline = time.time() + 30
-    while len(got) < n_req and time.time() < deadline:
-        push()
-        cons = a.ring.get(W_RSP_CONS)
-        prod = a.ring.get(W_RSP_PROD)
-        avail = (prod - cons) & M32
-        if avail:
-            buf += a.ring.copy_out(OFF_RSP, cons, avail)
-            a.ring.set(W_RSP_CONS, cons + avail)
-            a.notify()
-            while len(buf) >= 16:
-                t, rid, tx, ln = HDR.unpack_from(buf)
-                if len(buf) < 16 + ln:
-                    break
-                got.append((t, rid, buf[16:16 + ln]))
-                buf = buf[16 + ln:]
-        else:
-            a.evt.wait(0.2)
+    got = read_replies(feeder, n_req)
     want = [(XS_READ, 1000 + i, b"val") for i in range(n_req)]
     bad = [i for i, (g, w) in enumerate(zip(got, want)) if g != w]
     step("replies", len(got))
