@@ -449,7 +449,7 @@ final class EventLoop implements Runnable, Clients {
     /** Executes one request; a failure becomes an error reply. */
     private Answer answer(Connection c, Session s, MessageType type, Message m) {
         try {
-            if (heap.low() && RequestExecutor.grows(type)) {
+            if (RequestExecutor.grows(type) && heap.refuses(m.payload().length + HeapGuard.NODE_OVERHEAD)) {
                 return Answer.error(m, XsError.ENOMEM);
             }
             Reply reply = executor.execute(s, type, m.txId(), m.payload());
