@@ -28,6 +28,11 @@ import org.jxenstore.protocol.XsException;
  * dom0 and a bystander guest served, {@code memreport} counters.
  */
 public final class AdversarialFixture implements AutoCloseable {
+    /** The memreport counters an offender can grow; all must return to their baseline. */
+    public static final String[] COUNTERS = {
+        "nodes", "node bytes", "connections", "watches", "transactions", "domains", "queued output",
+    };
+
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(120);
 
     private final GuestDaemon daemon;
@@ -116,6 +121,16 @@ public final class AdversarialFixture implements AutoCloseable {
         }
         assertCounters(before, after, names);
         return after;
+    }
+
+    /**
+     * The end of a scenario: CONTROL {@code check} OK, dom0 and the bystander guests served, and
+     * the {@link #COUNTERS} back to {@code before} within {@code timeout}.
+     */
+    public void assertRecovered(Map<String, Long> before, Duration timeout, int... bystanders) throws Exception {
+        assertHealthy();
+        assertServed("s", bystanders);
+        awaitCounters(before, timeout, COUNTERS);
     }
 
     /** The daemon runs, answers CONTROL {@code check} with "OK...". */

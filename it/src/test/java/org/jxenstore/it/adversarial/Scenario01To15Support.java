@@ -32,10 +32,6 @@ import org.jxenstore.protocol.XsException;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class Scenario01To15Support {
-    /** The memreport counters an offender can grow; all must return to their baseline. */
-    static final String[] COUNTERS = {
-        "nodes", "node bytes", "connections", "watches", "transactions", "domains", "queued output",
-    };
     static final Duration DEADLINE = Duration.ofSeconds(15);
 
     protected AdversarialFixture fx;
@@ -106,7 +102,7 @@ abstract class Scenario01To15Support {
         while (!same(before, now) && System.nanoTime() < deadline) {
             now = fx.memreport();
         }
-        AdversarialFixture.assertCounters(before, now, COUNTERS);
+        AdversarialFixture.assertCounters(before, now, AdversarialFixture.COUNTERS);
     }
 
     /** The full ending: served, back to baseline, CONTROL check OK. */
@@ -117,7 +113,7 @@ abstract class Scenario01To15Support {
     }
 
     private static boolean same(Map<String, Long> a, Map<String, Long> b) {
-        for (String c : COUNTERS) {
+        for (String c : AdversarialFixture.COUNTERS) {
             if (!java.util.Objects.equals(a.get(c), b.get(c))) {
                 return false;
             }

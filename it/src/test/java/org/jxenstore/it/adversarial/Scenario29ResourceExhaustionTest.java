@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.jxenstore.client.XsClient;
+import org.jxenstore.it.guest.GuestDaemon;
 import org.jxenstore.it.wire.RawConnection;
 import org.jxenstore.protocol.Message;
 import org.jxenstore.protocol.MessageType;
@@ -199,7 +200,7 @@ class Scenario29ResourceExhaustionTest {
         static Jxs start(String shellPrefix, String javaOpts) throws Exception {
             // bin/jxenstored rebuilds the jar when a source is newer; Maven cannot run under the
             // descriptor limit, so let it build (if needed) first, without limits
-            Process build = new ProcessBuilder(repoRoot().resolve("bin/jxenstored").toString(), "--help")
+            Process build = new ProcessBuilder(GuestDaemon.repoRoot().resolve("bin/jxenstored").toString(), "--help")
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!build.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)) {
                 build.destroyForcibly();
@@ -207,7 +208,7 @@ class Scenario29ResourceExhaustionTest {
             }
             Path dir = Files.createTempDirectory(Path.of("/tmp"), "jxs29-");
             ProcessBuilder pb = new ProcessBuilder("bash", "-c",
-                    shellPrefix + "; exec \"$0\" --no-fork -D", repoRoot().resolve("bin/jxenstored").toString());
+                    shellPrefix + "; exec \"$0\" --no-fork -D", GuestDaemon.repoRoot().resolve("bin/jxenstored").toString());
             pb.environment().put("XENSTORED_RUNDIR", dir.toString());
             pb.environment().remove("XENSTORED_PATH");
             pb.environment().put("JXENSTORED_JAVA_OPTS", javaOpts);
@@ -297,19 +298,6 @@ class Scenario29ResourceExhaustionTest {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-        }
-
-        private static Path repoRoot() {
-            String configured = System.getProperty("jxs.repo");
-            if (configured != null && !configured.isBlank()) {
-                return Path.of(configured).toAbsolutePath().normalize();
-            }
-            for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-                if (Files.isRegularFile(p.resolve("bin/jxenstored")) && Files.isRegularFile(p.resolve("pom.xml"))) {
-                    return p;
-                }
-            }
-            throw new AssertionError("bin/jxenstored not found; set -Djxs.repo=DIR");
         }
     }
 

@@ -98,7 +98,7 @@ public final class GuestDaemon implements AutoCloseable {
     }
 
     /** The repository's root: system property {@code jxs.repo}, else the first parent of the working directory with bin/jxenstored. */
-    static Path repoRoot() {
+    public static Path repoRoot() {
         String configured = System.getProperty("jxs.repo");
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured).toAbsolutePath().normalize();
