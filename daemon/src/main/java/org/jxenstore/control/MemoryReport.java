@@ -1,10 +1,9 @@
 package org.jxenstore.control;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.jxenstore.domain.DomainRegistry;
 import org.jxenstore.exec.Session;
-import org.jxenstore.store.Node;
+import org.jxenstore.store.NodePath;
 import org.jxenstore.store.Store;
 import org.jxenstore.watch.WatchIndex;
 
@@ -23,16 +22,11 @@ final class MemoryReport {
     }
 
     String render() {
-        long nodes = 0;
-        long bytes = 0;
-        ArrayList<Node> stack = new ArrayList<>();
-        stack.add(store.root());
-        while (!stack.isEmpty()) {
-            Node n = stack.removeLast();
-            nodes++;
-            bytes += n.chargedSize();
-            stack.addAll(n.children().nodes());
-        }
+        long[] nodesAndBytes = new long[2];
+        Store.walk(NodePath.ROOT, store.root(), (path, n) -> {
+            nodesAndBytes[0]++;
+            nodesAndBytes[1] += n.chargedSize();
+        });
         int transactions = 0;
         List<Session> sessions = clients.sessions();
         for (Session s : sessions) {
@@ -50,7 +44,7 @@ final class MemoryReport {
                 heap used        : %d
                 heap committed   : %d
                 heap max         : %d
-                """, nodes, bytes, sessions.size(), watches.size(), transactions, domains.size(), clients.queuedOutputBytes(),
+                """, nodesAndBytes[0], nodesAndBytes[1], sessions.size(), watches.size(), transactions, domains.size(), clients.queuedOutputBytes(),
                 rt.totalMemory() - rt.freeMemory(), rt.totalMemory(), rt.maxMemory());
     }
 }

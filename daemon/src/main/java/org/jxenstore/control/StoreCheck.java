@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.Collections;
 import org.jxenstore.exec.Session;
-import org.jxenstore.store.Node;
 import org.jxenstore.store.NodePath;
 import org.jxenstore.store.Store;
 import org.jxenstore.watch.Watch;
@@ -35,15 +34,9 @@ final class StoreCheck {
         Map<Integer, Integer> owners = new HashMap<>();
         Map<Integer, Integer> mentions = new HashMap<>();
         long current = store.generation();
-        ArrayList<String> paths = new ArrayList<>();
-        ArrayList<Node> nodes = new ArrayList<>();
-        paths.add(NodePath.ROOT);
-        nodes.add(store.root());
-        int count = 0;
-        while (!paths.isEmpty()) {
-            String p = paths.removeLast();
-            Node n = nodes.removeLast();
-            count++;
+        int[] count = new int[1];
+        Store.walk(NodePath.ROOT, store.root(), (p, n) -> {
+            count[0]++;
             owners.merge(n.perms().owner(), 1, Integer::sum);
             Store.countMentions(n.perms(), mentions);
             if (n.generation() > current) {
@@ -54,15 +47,11 @@ final class StoreCheck {
                 problems.add(p + ": child list has " + names.size() + " names for " + n.children().size() + " children");
             }
             for (String name : names) {
-                Node child = n.children().get(name);
-                if (name.isEmpty() || name.indexOf('/') >= 0 || child == null) {
+                if (name.isEmpty() || name.indexOf('/') >= 0 || n.children().get(name) == null) {
                     problems.add(p + ": bad child entry '" + name + "'");
-                    continue;
                 }
-                paths.add(NodePath.child(p, name));
-                nodes.add(child);
             }
-        }
+        });
         if (!owners.equals(store.ownedCounts())) {
             problems.add("node accounting per owner " + store.ownedCounts() + " differs from the tree " + owners);
         }
@@ -83,7 +72,7 @@ final class StoreCheck {
             problems.add("watch index counts " + watches.size() + " but holds " + indexed.size());
         }
         if (problems.isEmpty()) {
-            return "OK: " + count + " nodes, " + indexed.size() + " watches";
+            return "OK: " + count[0] + " nodes, " + indexed.size() + " watches";
         }
         return "ERRORS:\n" + String.join("\n", problems) + "\n";
     }

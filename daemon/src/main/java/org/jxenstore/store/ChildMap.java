@@ -200,17 +200,6 @@ public final class ChildMap {
         return out;
     }
 
-    /** The children in insertion order. */
-    public List<Node> nodes() {
-        List<Entry> all = entries();
-        all.sort(Comparator.comparingLong(Entry::seq));
-        List<Node> out = new ArrayList<>(all.size());
-        for (Entry e : all) {
-            out.add(e.node);
-        }
-        return out;
-    }
-
     private List<Entry> entries() {
         List<Entry> out = new ArrayList<>(size);
         // The trie is at most seven levels deep; an explicit stack walks it without copying.

@@ -3,6 +3,7 @@ package org.jxenstore.store;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.Map;
 import java.util.Set;
 import org.jxenstore.access.Perms;
@@ -188,9 +189,18 @@ public final class Store implements NodeView {
         return removed;
     }
 
-    /** Every node of a subtree, its root first, walked with an explicit stack. */
+    /** Every node of a subtree, its root first. */
     public static List<Removed> subtree(String path, Node top) {
         List<Removed> out = new ArrayList<>();
+        walk(path, top, (p, n) -> out.add(new Removed(p, n.perms(), n.generation(), n.value().length)));
+        return out;
+    }
+
+    /**
+     * Visits every node of a subtree, parents before children, with an explicit stack: the
+     * depth is the client's to choose, the daemon's stack is not.
+     */
+    public static void walk(String path, Node top, BiConsumer<String, Node> visitor) {
         ArrayList<String> paths = new ArrayList<>();
         ArrayList<Node> nodes = new ArrayList<>();
         paths.add(path);
@@ -198,13 +208,15 @@ public final class Store implements NodeView {
         while (!paths.isEmpty()) {
             String p = paths.removeLast();
             Node n = nodes.removeLast();
-            out.add(new Removed(p, n.perms(), n.generation(), n.value().length));
+            visitor.accept(p, n);
             for (String name : n.children().names()) {
-                paths.add(NodePath.child(p, name));
-                nodes.add(n.children().get(name));
+                Node child = n.children().get(name);
+                if (child != null) {
+                    paths.add(NodePath.child(p, name));
+                    nodes.add(child);
+                }
             }
         }
-        return out;
     }
 
     /** Permissions of a special node ({@code @introduceDomain}, {@code @releaseDomain}). */
