@@ -44,7 +44,6 @@ public final class RequestExecutor {
     private final ControlHandler control;
     private final PermissionCheck permissions;
     private final Consumer<String> warnings;
-    private final java.util.Set<Integer> overSoftMemory = new java.util.HashSet<>();
 
     public RequestExecutor(Store store, PermissionCheck permissions, Notifier notifier,
             WatchIndex watches, QuotaTable quotas, DomainLifecycle domains, ControlHandler control,
@@ -88,12 +87,8 @@ public final class RequestExecutor {
         }
         long used = store.bytesOwnedBy(c.domid()) + s.memoryHeld();
         int soft = quotas.softMemory();
-        if (soft > 0 && used > soft) {
-            if (overSoftMemory.add(c.domid())) {
-                warnings.accept("dom" + c.domid() + " uses " + used + " bytes, over the soft memory quota " + soft);
-            }
-        } else {
-            overSoftMemory.remove(c.domid());
+        if (s.crossedSoftMemory(soft > 0 && used > soft)) {
+            warnings.accept("dom" + c.domid() + " uses " + used + " bytes, over the soft memory quota " + soft);
         }
         if (quotas.reached(c, Quota.MEMORY, used)) {
             throw new XsException(XsError.ENOMEM);

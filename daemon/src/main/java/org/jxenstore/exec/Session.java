@@ -19,6 +19,7 @@ public final class Session {
     private final Map<Integer, Transaction> transactions = new HashMap<>();
     private final List<Watch> watches = new ArrayList<>();
     private int nextTransactionId = 1;
+    private boolean overSoftMemory;
 
     public Session(Caller caller, EventSink sink) {
         this.caller = caller;
@@ -54,6 +55,17 @@ public final class Session {
             bytes += 64L * t.nodesTouched();
         }
         return bytes;
+    }
+
+    /**
+     * Records whether this connection's domain is over the soft memory quota; true when it has
+     * just crossed it (the moment to warn, once until it falls back). Kept per connection, so a
+     * domid re-used by a new domain starts afresh.
+     */
+    boolean crossedSoftMemory(boolean over) {
+        boolean crossed = over && !overSoftMemory;
+        overSoftMemory = over;
+        return crossed;
     }
 
     /** C's ids: a per-connection counter from 1, skipping ids still in use and 0. */

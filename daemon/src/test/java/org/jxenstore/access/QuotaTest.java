@@ -95,6 +95,10 @@ class QuotaTest {
         assertEquals(value, g3.read(HOME + "/m0"));
         assertEquals("OK", g3.rm(HOME + "/m0"));
         assertEquals("OK", g3.write(HOME + "/again", "x"));
+        assertEquals(1, g3.warnings().size(), "warned once while it stays over: " + g3.warnings());
+        // A new connection for the domid (a re-created domain) is warned afresh.
+        assertEquals("OK", xs.guest(3).write(HOME + "/new-connection", "x"));
+        assertEquals(2, g3.warnings().size(), g3.warnings().toString());
     }
 
     @Test
