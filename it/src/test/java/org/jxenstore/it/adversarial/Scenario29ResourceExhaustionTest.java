@@ -33,8 +33,8 @@ import org.jxenstore.protocol.XsException;
  *       serving every connection it has, and once five are closed it must serve new connections
  *       again. Would fail on a daemon that exits or spins on EMFILE from accept(), or that stops
  *       serving established connections (C before the 2013/2014 poll fix broke at FD_SETSIZE).
- *   <li>Heap: with {@code -Xms16m -Xmx32m} (otherwise the launcher's default JVM options, including
- *       {@code -XX:+ExitOnOutOfMemoryError}), dom0 pipelines 4000-byte WRITEs to new nodes until
+ *   <li>Heap: with {@code -XX:+UseSerialGC -Xms16m -Xmx32m -XX:+ExitOnOutOfMemoryError} (any
+ *       OutOfMemoryError ends the daemon, so the heap guard must refuse before one), dom0 pipelines 4000-byte WRITEs to new nodes until
  *       it gets an error reply (or is cut off). The daemon must refuse with a clear error (ENOMEM
  *       expected) and keep serving; after the offender removes its nodes, memreport's node
  *       counters return to the baseline. While the offender holds the heap the bystander's READ
