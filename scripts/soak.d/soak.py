@@ -54,6 +54,9 @@ def parse_args(argv):
     ap.add_argument("--no-snapshot", dest="snapshot", action="store_false",
                     help="run the repository's bin/jxenstored directly instead of a private copy of its build")
     ap.add_argument("--json", help="also write the report as JSON to this file")
+    ap.add_argument("--rss-bound", type=float, default=None,
+                    help="RSS bound in MB to check (default 450 for jxenstored with the launcher's "
+                         "256 MiB heap, none for C)")
     a = ap.parse_args(argv)
     if a.minutes <= 0:
         ap.error("--minutes must be > 0")
@@ -427,8 +430,9 @@ class Soak:
     # -- the whole run -----------------------------------------------------------
     def run(self):
         a = self.a
+        bound = a.rss_bound if a.rss_bound is not None else (450.0 if a.daemon == "jxenstored" else None)
         rep = {"daemon": a.daemon, "minutes": a.minutes, "guests": a.guests,
-               "watches": a.watches, "dir": self.dir}
+               "watches": a.watches, "dir": self.dir, "rss_bound_mb": bound}
         ok = False
         interrupted = False
         try:
@@ -535,7 +539,7 @@ def tail(path, n):
 # --- the report ---------------------------------------------------------------------
 def report(rep):
     W = rep["workers"]
-    t_idle, t_total = rep["t_idle"], rep["t_total"]
+    t_idle = rep["t_idle"]
     actual = rep["samples"][-1][0] if rep["samples"] else 0
     L = []
     L.append("=" * 72)
@@ -725,6 +729,12 @@ def report(rep):
         half = [x for x in s if x[0] >= t_idle]
         if len(half) >= 4 and half[-1][1] > 1.25 * half[len(half) // 2][1] and half[-1][1] - half[len(half) // 2][1] > 20480:
             flags.append("RSS still growing in the second half")
+    bound = rep.get("rss_bound_mb")
+    if s and bound is not None:
+        peak = max(x[1] for x in s) / 1024.0
+        L.append(f"  RSS bound {bound:.0f} MB: {'kept' if peak <= bound else 'EXCEEDED'} (max {peak:.1f} MB)")
+        if peak > bound:
+            flags.append(f"RSS {peak:.1f} MB over the bound {bound:.0f} MB")
     if pr.get("timeouts"):
         flags.append(f"{pr['timeouts']} probe timeouts (hang?)")
     L.append("  warnings: " + ("; ".join(flags) if flags else "none"))

@@ -9,8 +9,6 @@ import json
 import os
 import signal
 import socket
-import struct
-import sys
 import time
 import traceback
 
