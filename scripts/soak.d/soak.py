@@ -56,7 +56,7 @@ def parse_args(argv):
     ap.add_argument("--json", help="also write the report as JSON to this file")
     ap.add_argument("--rss-bound", type=float, default=None,
                     help="RSS bound in MB to check (default 450 for jxenstored with the launcher's "
-                         "256 MiB heap, none for C)")
+                         "default JVM options, 256 MiB heap; none for C or with JXENSTORED_JAVA_OPTS set)")
     a = ap.parse_args(argv)
     if a.minutes <= 0:
         ap.error("--minutes must be > 0")
@@ -430,7 +430,9 @@ class Soak:
     # -- the whole run -----------------------------------------------------------
     def run(self):
         a = self.a
-        bound = a.rss_bound if a.rss_bound is not None else (450.0 if a.daemon == "jxenstored" else None)
+        # The default bound belongs to the launcher's default JVM options (a 256 MiB heap).
+        default_bound = 450.0 if a.daemon == "jxenstored" and "JXENSTORED_JAVA_OPTS" not in os.environ else None
+        bound = a.rss_bound if a.rss_bound is not None else default_bound
         rep = {"daemon": a.daemon, "minutes": a.minutes, "guests": a.guests,
                "watches": a.watches, "dir": self.dir, "rss_bound_mb": bound}
         ok = False

@@ -12,10 +12,6 @@ from guestkit import quota_of, step, err, guest, sc, XS_ERROR, W_ERROR, run  # n
 from xsguest import XS_TRANSACTION_START  # noqa: E402
 
 
-def owned(domid):
-    return quota_of(domid, "nodes")
-
-
 def run_all():
     d, reads = int(sys.argv[4]), int(sys.argv[5])
     g = guest(d)
@@ -36,7 +32,7 @@ def run_all():
     s.set_perms("/adv14", ["n0", f"r{d}"])
     for i in range(reads):
         s.write(f"/adv14/r/d{i // 40}/k{i % 40}", "x")
-    before = owned(d)
+    before = quota_of(d, "nodes")
     tx = g.transaction_start()
     step("big-marker-write", err(lambda: g.write("big/marker", "1", tx)))
     first_err, name = None, "NONE"
@@ -49,11 +45,12 @@ def run_all():
     step("big-refused-before-all", "YES" if first_err is not None and first_err < reads else "NO")
     step("big-commit", err(lambda: g.transaction_end(tx, True)))
     step("big-marker-after", err(lambda: g.read("big/marker")))
-    step("big-owned-unchanged", "YES" if owned(d) == before else f"NO:{before}->{owned(d)}")
+    after = quota_of(d, "nodes")
+    step("big-owned-unchanged", "YES" if after == before else f"NO:{before}->{after}")
     g.rm("big")
     # 3. create then delete the same node in one transaction, 200 times (XSA-421)
     g.mkdir("cd")
-    before = owned(d)
+    before = quota_of(d, "nodes")
     bad = 0
     for i in range(200):
         tx = g.transaction_start()
@@ -62,9 +59,10 @@ def run_all():
         if err(lambda: g.transaction_end(tx, True)) != "OK":
             bad += 1
     step("create-delete-errors", bad)
-    step("create-delete-owned-unchanged", "YES" if owned(d) == before else f"NO:{before}->{owned(d)}")
+    after = quota_of(d, "nodes")
+    step("create-delete-owned-unchanged", "YES" if after == before else f"NO:{before}->{after}")
     # 4. two overlapping transactions delete the same 50 nodes (XSA-440)
-    before = owned(d)
+    before = quota_of(d, "nodes")
     for i in range(50):
         g.write(f"del/k{i}", "x")
     t1 = g.transaction_start()
@@ -76,16 +74,18 @@ def run_all():
     step("overlap-commit-2", err(lambda: g.transaction_end(t2, True)))
     step("overlap-nodes-gone", ",".join(g.directory("del")) or "NONE")
     g.rm("del")
-    step("overlap-owned-restored", "YES" if owned(d) == before else f"NO:{before}->{owned(d)}")
+    after = quota_of(d, "nodes")
+    step("overlap-owned-restored", "YES" if after == before else f"NO:{before}->{after}")
     # 5. a failed multi-node write inside a transaction (XSA-415)
-    before = owned(d)
+    before = quota_of(d, "nodes")
     tx = g.transaction_start()
     step("fail-ok-write", err(lambda: g.write("p0", "ok", tx)))
     step("fail-big-write", err(lambda: g.write("p1/p2/p3", "v" * 3000, tx)))
     step("fail-commit", err(lambda: g.transaction_end(tx, True)))
     step("fail-p0-after", err(lambda: g.read("p0")))
     step("fail-p1-after", err(lambda: g.read("p1")))
-    step("fail-owned-unchanged", "YES" if owned(d) == before else f"NO:{before}->{owned(d)}")
+    after = quota_of(d, "nodes")
+    step("fail-owned-unchanged", "YES" if after == before else f"NO:{before}->{after}")
     s.rm("/adv14")
     s.close()
     step("usable", err(lambda: (g.write("after", "v"), g.read("after"))[1]))

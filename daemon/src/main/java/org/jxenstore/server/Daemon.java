@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import org.jxenstore.access.Caller;
 import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.access.QuotaTable;
@@ -76,11 +77,12 @@ public final class Daemon implements AutoCloseable {
                 return loopRef[0].queuedOutputBytes();
             }
         });
+        Consumer<String> warnings = warning -> {
+            log.note(warning);
+            System.err.println("jxenstored: " + warning);
+        };
         RequestExecutor executor = new RequestExecutor(store, permissions, notifier, watches, quotas, domains, control,
-                warning -> {
-                    log.note(warning);
-                    System.err.println("jxenstored: " + warning);
-                });
+                warnings);
         ServerSocketChannel server;
         XenRings rings = null;
         try {
@@ -93,7 +95,7 @@ public final class Daemon implements AutoCloseable {
         }
         try {
             loopRef[0] = new EventLoop(server, executor, log, Caller.privileged(config.masterDomid()),
-                    quotas, config.watchEventTimeoutS() * 1_000_000_000L);
+                    quotas, config.watchEventTimeoutS() * 1_000_000_000L, warnings);
             if (xen != null) {
                 rings = new XenRings(xen, loopRef[0], log, config.masterDomid(), config.privDomid());
                 domains.useTransport(rings);

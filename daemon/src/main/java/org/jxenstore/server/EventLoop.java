@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.jxenstore.access.Caller;
 import org.jxenstore.access.QuotaTable;
 import org.jxenstore.control.Clients;
@@ -61,7 +62,7 @@ final class EventLoop implements Runnable, Clients {
     private int virqPort = -1;
     private Runnable onVirq = () -> { };
     private long nextScan = System.nanoTime() + SAFETY_SCAN_NANOS;
-    private final HeapGuard heap = new HeapGuard();
+    private final HeapGuard heap;
     /** The request being executed, whose events are charged to it. */
     private Ticket current;
     /** A privileged client whose transaction lost to a write; guests wait until it commits. */
@@ -74,8 +75,9 @@ final class EventLoop implements Runnable, Clients {
     private int nextId = 1;
 
     EventLoop(ServerSocketChannel server, RequestExecutor executor, AccessLog log, Caller socketCaller,
-            QuotaTable quotas, long eventTimeoutNanos) throws IOException {
+            QuotaTable quotas, long eventTimeoutNanos, Consumer<String> warnings) throws IOException {
         this.quotas = quotas;
+        this.heap = new HeapGuard(warnings);
         this.eventTimeoutNanos = eventTimeoutNanos;
         this.selector = Selector.open();
         this.server = server;
@@ -449,10 +451,15 @@ final class EventLoop implements Runnable, Clients {
     /** Executes one request; a failure becomes an error reply. */
     private Answer answer(Connection c, Session s, MessageType type, Message m) {
         try {
-            if (RequestExecutor.grows(type) && heap.refuses(m.payload().length + HeapGuard.NODE_OVERHEAD)) {
+            boolean grows = RequestExecutor.grows(type);
+            long growth = m.payload().length + HeapGuard.NODE_OVERHEAD;
+            if (grows && heap.refuses(growth)) {
                 return Answer.error(m, XsError.ENOMEM);
             }
             Reply reply = executor.execute(s, type, m.txId(), m.payload());
+            if (grows) {
+                heap.admitted(growth);
+            }
             if (reply.payload().length > Wire.PAYLOAD_MAX) {
                 return Answer.error(m, XsError.E2BIG);
             }

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.jxenstore.client.XsClient;
 import org.jxenstore.it.guest.GuestDaemon;
 import org.jxenstore.it.wire.RawConnection;
@@ -33,8 +35,9 @@ import org.jxenstore.protocol.XsException;
  *       serving every connection it has, and once five are closed it must serve new connections
  *       again. Would fail on a daemon that exits or spins on EMFILE from accept(), or that stops
  *       serving established connections (C before the 2013/2014 poll fix broke at FD_SETSIZE).
- *   <li>Heap: with {@code -XX:+UseSerialGC -Xms16m -Xmx32m -XX:+ExitOnOutOfMemoryError} (any
- *       OutOfMemoryError ends the daemon, so the heap guard must refuse before one), dom0 pipelines 4000-byte WRITEs to new nodes until
+ *   <li>Heap: with {@code -XX:+ExitOnOutOfMemoryError} (any OutOfMemoryError ends the daemon,
+ *       so the heap guard must refuse before one) and a small heap, under Serial GC and under the
+ *       launcher's ZGC, dom0 pipelines 4000-byte WRITEs to new nodes until
  *       it gets an error reply (or is cut off). The daemon must refuse with a clear error (ENOMEM
  *       expected) and keep serving; after the offender removes its nodes, memreport's node
  *       counters return to the baseline. While the offender holds the heap the bystander's READ
@@ -118,9 +121,11 @@ class Scenario29ResourceExhaustionTest {
         }
     }
 
-    @Test
-    void heapLimit() throws Exception {
-        try (Jxs d = Jxs.start("true", DEFAULT_OPTS.replace("-Xms32m -Xmx512m", "-Xms16m -Xmx32m"))) {
+    /** Serial GC with a 32 MiB heap, and the launcher's collector (ZGC) with 64 MiB. */
+    @ParameterizedTest(name = "heap limit: {0}")
+    @ValueSource(strings = {"-XX:+UseSerialGC -Xms16m -Xmx32m", "-XX:+UseZGC -Xms16m -Xmx64m"})
+    void heapLimit(String heapOptions) throws Exception {
+        try (Jxs d = Jxs.start("true", heapOptions + " -Xss1m -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError")) {
             try (XsClient c = XsClient.open(d.socket)) {
                 c.write("/adv29/other", "0".getBytes(StandardCharsets.US_ASCII));
             }
@@ -154,9 +159,9 @@ class Scenario29ResourceExhaustionTest {
             int count = written;
             assertTrue(d.alive(), () -> "the daemon died after " + count + " writes of 4000 bytes (" + what
                     + ") instead of refusing them\n" + d.log());
-            assertNotNull(error, "100000 writes of 4000 bytes were all accepted under -Xmx32m");
-            System.out.printf("scenario 29 heap: %d writes of 4000 bytes, then %s, after %d ms%n", count, what,
-                    (System.nanoTime() - t0) / 1_000_000);
+            assertNotNull(error, "100000 writes of 4000 bytes were all accepted under " + heapOptions);
+            System.out.printf("scenario 29 heap (%s): %d writes of 4000 bytes, then %s, after %d ms%n", heapOptions,
+                    count, what, (System.nanoTime() - t0) / 1_000_000);
             // while the offender holds the heap: the bystander reads correctly; a write is served
             // or refused with a clear error (ENOMEM: the heap guard is daemon-wide), never hangs
             assertEquals("1", read(other, 3, "/adv29/other"), "the bystander's READ at heap exhaustion");

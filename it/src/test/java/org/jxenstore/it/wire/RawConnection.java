@@ -200,7 +200,10 @@ public final class RawConnection implements AutoCloseable {
         }
     }
 
-    /** Reads only {@code n} bytes of whatever the daemon sent, leaving the rest unread. */
+    /**
+     * Reads only {@code n} bytes of whatever the daemon sent, leaving the rest unread. Bytes that
+     * {@link #sendBytes} already took in while the socket was full are not among them.
+     */
     public int readSomeBytes(int n) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(n);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
