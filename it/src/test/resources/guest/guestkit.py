@@ -298,16 +298,18 @@ class EventCounter:
         self.s.close()
 
 
-def run(scenarios):
-    """Run SCENARIO from the given dict; an exception is reported as a STEP and exit 1."""
+def run(scenarios, folder="/guest-it"):
+    """Run SCENARIO from the given dict, after creating folder (None: create no node); an
+    exception is reported as a STEP and exit 1."""
     fn = scenarios.get(SCENARIO)
     if fn is None:
         print(f"unknown scenario {SCENARIO!r}; known: {sorted(scenarios)}", file=sys.stderr)
         sys.exit(2)
     try:
-        s = sc()
-        s.mkdir("/guest-it")
-        s.close()
+        if folder is not None:
+            s = sc()
+            s.mkdir(folder)
+            s.close()
         fn()
     except Exception as e:  # noqa: BLE001
         import traceback

@@ -27,6 +27,7 @@ final class HeapGuard {
     private static final double HIGH = 0.85;
     private static final double LOW = 0.75;
     private static final long GC_INTERVAL_NANOS = 1_000_000_000L;
+    private static final long REFRESH_NANOS = 100_000_000L;
     /** What a stored node costs beyond its payload bytes (node, path, map entries, index). */
     static final int NODE_OVERHEAD = 320;
 
@@ -50,6 +51,7 @@ final class HeapGuard {
 
     private long collections = -1;
     private long collectedAt;
+    private long refreshedAt;
     private long used;
     private long admitted;
     private boolean low;
@@ -67,6 +69,7 @@ final class HeapGuard {
         this.clock = clock;
         this.log = log;
         this.collectedAt = clock.getAsLong() - GC_INTERVAL_NANOS;
+        this.refreshedAt = clock.getAsLong() - REFRESH_NANOS;
     }
 
     /** Whether a request that would grow the store by about {@code bytes} must be refused now. */
@@ -84,11 +87,21 @@ final class HeapGuard {
     }
 
     private boolean decide(long bytes) {
+        // Reading the collectors costs more than the request's own check, so the figures are
+        // refreshed every 100 ms, and at once when the estimate crosses the mark: a collection
+        // missed meanwhile only makes the estimate high.
+        long now = clock.getAsLong();
+        if (now - refreshedAt >= REFRESH_NANOS) {
+            refreshedAt = now;
+            refresh();
+        }
+        if (!low && used + admitted + bytes <= highMark) {
+            return false;
+        }
         refresh();
         if (!low && used + admitted + bytes <= highMark) {
             return false;
         }
-        long now = clock.getAsLong();
         if (now - collectedAt < GC_INTERVAL_NANOS) {
             // No fresh figure yet: refuse this one; the decision to hold is taken on a fresh one.
             return true;

@@ -72,8 +72,13 @@ public final class AdversarialFixture implements AutoCloseable {
      * is itself counted in "connections": compare two reports taken the same way.
      */
     public Map<String, Long> memreport() throws XsException {
+        return parseMemreport(control("memreport"));
+    }
+
+    /** A memreport's counter lines as {@code name -> value}. */
+    public static Map<String, Long> parseMemreport(String report) {
         Map<String, Long> m = new LinkedHashMap<>();
-        for (String line : control("memreport").split("\n")) {
+        for (String line : report.split("\n")) {
             int colon = line.indexOf(':');
             if (colon < 0) {
                 continue;
@@ -85,6 +90,12 @@ public final class AdversarialFixture implements AutoCloseable {
             }
         }
         return m;
+    }
+
+    /** Where memreports come from: this fixture's daemon, or a test's own. */
+    @FunctionalInterface
+    public interface Memreports {
+        Map<String, Long> take() throws Exception;
     }
 
     /** Asserts that the given memreport counters are equal in both reports. */
@@ -105,22 +116,31 @@ public final class AdversarialFixture implements AutoCloseable {
      * the last connection of a script may still be counted for a moment.
      */
     public Map<String, Long> awaitCounters(Map<String, Long> before, Duration timeout, String... names)
-            throws XsException, InterruptedException {
+            throws Exception {
+        return awaitCounters(this::memreport, before, timeout, names);
+    }
+
+    /** {@link #awaitCounters(Map, Duration, String...)} over any source of memreports. */
+    public static Map<String, Long> awaitCounters(Memreports source, Map<String, Long> before, Duration timeout,
+            String... names) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, Long> after;
-        while (true) {
-            after = memreport();
-            boolean same = true;
-            for (String n : names) {
-                same &= java.util.Objects.equals(before.get(n), after.get(n));
-            }
-            if (same || System.nanoTime() > deadline) {
-                break;
-            }
-            Thread.sleep(20);
-        }
+        do {
+            // Each report is a round trip to the daemon, which paces the polling.
+            after = source.take();
+        } while (!sameCounters(before, after, names) && System.nanoTime() < deadline);
         assertCounters(before, after, names);
         return after;
+    }
+
+    /** Whether the given counters are equal in both reports. */
+    public static boolean sameCounters(Map<String, Long> a, Map<String, Long> b, String... names) {
+        for (String n : names) {
+            if (!java.util.Objects.equals(a.get(n), b.get(n))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -84,7 +84,7 @@ abstract class Scenario01To15Support {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (System.nanoTime() < deadline) {
             Map<String, Long> next = fx.memreport();
-            if (same(last, next)) {
+            if (AdversarialFixture.sameCounters(last, next, AdversarialFixture.COUNTERS)) {
                 return next;
             }
             last = next;
@@ -97,12 +97,7 @@ abstract class Scenario01To15Support {
      * nodes, node bytes, connections, watches, transactions, domains and queued output.
      */
     protected void assertBackToBaseline(Map<String, Long> before) throws Exception {
-        Map<String, Long> now = fx.memreport();
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!same(before, now) && System.nanoTime() < deadline) {
-            now = fx.memreport();
-        }
-        AdversarialFixture.assertCounters(before, now, AdversarialFixture.COUNTERS);
+        fx.awaitCounters(before, DEADLINE, AdversarialFixture.COUNTERS);
     }
 
     /** The full ending: served, back to baseline, CONTROL check OK. */
@@ -110,15 +105,6 @@ abstract class Scenario01To15Support {
         assertServed();
         assertBackToBaseline(before);
         fx.assertHealthy();
-    }
-
-    private static boolean same(Map<String, Long> a, Map<String, Long> b) {
-        for (String c : AdversarialFixture.COUNTERS) {
-            if (!java.util.Objects.equals(a.get(c), b.get(c))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

@@ -1,11 +1,7 @@
 package org.jxenstore.it.adversarial;
 
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Scenario 16 (reference §4.3, §2.5): transaction ids. A client (dom0 socket, then guest 160 over
@@ -20,9 +16,7 @@ import org.junit.jupiter.api.TestInstance;
  * vanished client (memreport {@code transactions} above the baseline; the oxenstored history
  * leak and XSA-326 class).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Scenario16TransactionIdsTest {
-    private static final int BYSTANDER = 169;
+class Scenario16TransactionIdsTest extends Scenario16To30Support {
     private static final String[] COMMON = {
         "first-id", "NONZERO",
         "nested", "EBUSY",
@@ -43,27 +37,12 @@ class Scenario16TransactionIdsTest {
         "visible-after-commit", "OK:1",
         "commit-again", "ENOENT",
     };
-    private AdversarialFixture fx;
-
-    @BeforeAll
-    void start() throws Exception {
-        fx = AdversarialFixture.start();
-        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
-        fx.assertServed("s", BYSTANDER);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
 
     @Test
     void socketClient() throws Exception {
         Map<String, Long> before = fx.memreport();
         fx.script("s16_txids.py", "socket").assertCompleted().expect(COMMON).expect("open-writes-discarded", "YES");
-        after(before);
+        assertRecovered(before);
     }
 
     @Test
@@ -71,10 +50,6 @@ class Scenario16TransactionIdsTest {
         Map<String, Long> before = fx.memreport();
         fx.script("s16_txids.py", "ring").assertCompleted().expect(COMMON)
                 .expect("open-until-refused", "11:ENOSPC", "destroy", "OK");
-        after(before);
-    }
-
-    private void after(Map<String, Long> before) throws Exception {
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 }

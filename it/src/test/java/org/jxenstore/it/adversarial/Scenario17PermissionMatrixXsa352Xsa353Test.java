@@ -1,11 +1,7 @@
 package org.jxenstore.it.adversarial;
 
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Scenario 17 (reference §4.3, §2.2): the permission matrix. Guest 170 probes owner, default
@@ -20,24 +16,7 @@ import org.junit.jupiter.api.TestInstance;
  * any daemon that checks the last instead of the first matching ACL entry, lets a
  * read-write non-owner SET_PERMS, or answers ENOENT under an unreadable node.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Scenario17PermissionMatrixXsa352Xsa353Test {
-    private static final int BYSTANDER = 179;
-    private AdversarialFixture fx;
-
-    @BeforeAll
-    void start() throws Exception {
-        fx = AdversarialFixture.start();
-        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
-        fx.assertServed("s", BYSTANDER);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
+class Scenario17PermissionMatrixXsa352Xsa353Test extends Scenario16To30Support {
 
     @Test
     void permissionMatrix() throws Exception {
@@ -73,7 +52,7 @@ class Scenario17PermissionMatrixXsa352Xsa353Test {
                 "destroy", "OK",
                 "owned-after-death", "ENOENT",
                 "dom0-nodes-kept", "OK:5");
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 
     /**
@@ -96,6 +75,6 @@ class Scenario17PermissionMatrixXsa352Xsa353Test {
                 "bad-perm-r99999999999", "EINVAL",
                 "bad-perm-empty", "EINVAL",
                 "destroy", "OK");
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 }

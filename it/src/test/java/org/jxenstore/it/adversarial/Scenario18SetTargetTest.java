@@ -1,11 +1,7 @@
 package org.jxenstore.it.adversarial;
 
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Scenario 18 (reference §4.3, §2.2, §2.3): SET_TARGET. Stub 181 targets 180: it gets the
@@ -19,24 +15,7 @@ import org.junit.jupiter.api.TestInstance;
  * rights past its target's death (XSA-322 class: {@code stub-reads-reused-domid} OK), or leaks
  * target records (memreport {@code domains}).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Scenario18SetTargetTest {
-    private static final int BYSTANDER = 189;
-    private AdversarialFixture fx;
-
-    @BeforeAll
-    void start() throws Exception {
-        fx = AdversarialFixture.start();
-        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
-        fx.assertServed("s", BYSTANDER);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
+class Scenario18SetTargetTest extends Scenario16To30Support {
 
     @Test
     void rights() throws Exception {
@@ -67,6 +46,6 @@ class Scenario18SetTargetTest {
                 "stub-reads-reused-domid", "EACCES",
                 "stub-served", "OK:1",
                 "destroy", "OK");
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 }

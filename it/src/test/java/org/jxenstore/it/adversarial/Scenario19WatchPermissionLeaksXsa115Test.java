@@ -1,11 +1,7 @@
 package org.jxenstore.it.adversarial;
 
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Scenario 19 (reference §4.3, §2.4; XSA-115): guest 190 watches {@code /},
@@ -22,24 +18,7 @@ import org.junit.jupiter.api.TestInstance;
  * {@code @introduceDomain}/{@code @releaseDomain}; and on one that filters only by the new
  * permissions ({@code revoked-event} NONE) or lets any guest ask IS_DOMAIN_INTRODUCED.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Scenario19WatchPermissionLeaksXsa115Test {
-    private static final int BYSTANDER = 199;
-    private AdversarialFixture fx;
-
-    @BeforeAll
-    void start() throws Exception {
-        fx = AdversarialFixture.start();
-        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
-        fx.assertServed("s", BYSTANDER);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
+class Scenario19WatchPermissionLeaksXsa115Test extends Scenario16To30Support {
 
     @Test
     void leaks() throws Exception {
@@ -62,6 +41,6 @@ class Scenario19WatchPermissionLeaksXsa115Test {
                 "ungranted-intro-events", "NONE",
                 "restore-intro", "OK",
                 "destroy", "OK");
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 }

@@ -1,11 +1,7 @@
 package org.jxenstore.it.adversarial;
 
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Scenario 20 (reference §4.3, §2.3): special events. A dom0 watcher counts
@@ -25,24 +21,7 @@ import org.junit.jupiter.api.TestInstance;
  * VIRQ ({@code virq-again} rel200=1), and on oxenstored's 2025 regression (no
  * {@code @releaseDomain} for shut-down domains).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Scenario20SpecialEventsXsa325Xsa425Test {
-    private static final int BYSTANDER = 209;
-    private AdversarialFixture fx;
-
-    @BeforeAll
-    void start() throws Exception {
-        fx = AdversarialFixture.start();
-        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
-        fx.assertServed("s", BYSTANDER);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
+class Scenario20SpecialEventsXsa325Xsa425Test extends Scenario16To30Support {
 
     @Test
     void events() throws Exception {
@@ -73,6 +52,6 @@ class Scenario20SpecialEventsXsa325Xsa425Test {
                 "release-again", "ENOENT",
                 "barrier4", "OK",
                 "destroy", "OK");
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 }

@@ -1,11 +1,7 @@
 package org.jxenstore.it.adversarial;
 
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Scenario 21 (reference §4.3; XSA-233): a domain and its stub domain (SET_TARGET) go away
@@ -21,9 +17,7 @@ import org.junit.jupiter.api.TestInstance;
  * ({@code target-release-events} 2) or forgets the second one (1 and 0, introduced "TF"), or
  * leaks the stub's watch/transaction (memreport).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Scenario21DomainAndStubDieTogetherXsa233Test {
-    private static final int BYSTANDER = 219;
+class Scenario21DomainAndStubDieTogetherXsa233Test extends Scenario16To30Support {
     private static final String[] EXPECTED = {
         "released", "YES",
         "target-release-events", "1",
@@ -34,27 +28,12 @@ class Scenario21DomainAndStubDieTogetherXsa233Test {
         "target-home", "ENOENT",
         "stub-home", "ENOENT",
     };
-    private AdversarialFixture fx;
-
-    @BeforeAll
-    void start() throws Exception {
-        fx = AdversarialFixture.start();
-        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
-        fx.assertServed("s", BYSTANDER);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
 
     @Test
     void bothInOneBatch() throws Exception {
         Map<String, Long> before = fx.memreport();
         fx.script("s21_stubdie.py", "batch").assertCompleted().expect(EXPECTED);
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 
     @Test
@@ -62,6 +41,6 @@ class Scenario21DomainAndStubDieTogetherXsa233Test {
         Map<String, Long> before = fx.memreport();
         fx.script("s21_stubdie.py", "release-and-virq").assertCompleted().expect(EXPECTED)
                 .expect("release-target", "OK");
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 }

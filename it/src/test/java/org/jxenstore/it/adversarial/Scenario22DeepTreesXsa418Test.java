@@ -1,11 +1,7 @@
 package org.jxenstore.it.adversarial;
 
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Scenario 22 (reference §4.3; XSA-418): deep trees. dom0 creates a 1021-level chain of
@@ -22,24 +18,7 @@ import org.junit.jupiter.api.TestInstance;
  * stack a recursive walk 1022 levels deep might still fit; the test pins the behaviour at the
  * maximum depth the path limit allows, it cannot prove the absence of recursion.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Scenario22DeepTreesXsa418Test {
-    private static final int BYSTANDER = 229;
-    private AdversarialFixture fx;
-
-    @BeforeAll
-    void start() throws Exception {
-        fx = AdversarialFixture.start();
-        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
-        fx.assertServed("s", BYSTANDER);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
+class Scenario22DeepTreesXsa418Test extends Scenario16To30Support {
 
     @Test
     void dom0() throws Exception {
@@ -62,7 +41,7 @@ class Scenario22DeepTreesXsa418Test {
                 "rm-event", "YES",
                 "nodes-after-rm", "0",
                 "check-after", "OK");
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 
     @Test
@@ -76,6 +55,6 @@ class Scenario22DeepTreesXsa418Test {
                 "check-guest-deep", "OK",
                 "destroy", "OK",
                 "home-after-death", "ENOENT");
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 }

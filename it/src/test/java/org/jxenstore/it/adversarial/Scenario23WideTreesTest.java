@@ -1,11 +1,7 @@
 package org.jxenstore.it.adversarial;
 
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Scenario 23 (reference §4.3, §1.6): wide trees. dom0 creates 5000 children under one node
@@ -22,24 +18,7 @@ import org.junit.jupiter.api.TestInstance;
  * NO: clients would merge two different lists), or lets a guest grow a node without bound
  * ({@code guest-children}).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Scenario23WideTreesTest {
-    private static final int BYSTANDER = 239;
-    private AdversarialFixture fx;
-
-    @BeforeAll
-    void start() throws Exception {
-        fx = AdversarialFixture.start();
-        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
-        fx.assertServed("s", BYSTANDER);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
+class Scenario23WideTreesTest extends Scenario16To30Support {
 
     @Test
     void wide() throws Exception {
@@ -60,6 +39,6 @@ class Scenario23WideTreesTest {
                 "destroy", "OK",
                 "rm-wide", "OK",
                 "rm-event", "YES");
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 }

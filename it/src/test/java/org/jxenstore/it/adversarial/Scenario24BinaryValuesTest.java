@@ -1,11 +1,7 @@
 package org.jxenstore.it.adversarial;
 
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Scenario 24 (reference §4.3): binary values. Guest 240 writes values with every byte value and
@@ -21,24 +17,7 @@ import org.junit.jupiter.api.TestInstance;
  * the node-size quota, applies a refused write partially ({@code guest-after-refusal} CHANGED),
  * or accepts/acts on a payload over 4096 bytes ({@code dom0-over-max} SERVED).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Scenario24BinaryValuesTest {
-    private static final int BYSTANDER = 249;
-    private AdversarialFixture fx;
-
-    @BeforeAll
-    void start() throws Exception {
-        fx = AdversarialFixture.start();
-        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
-        fx.assertServed("s", BYSTANDER);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
+class Scenario24BinaryValuesTest extends Scenario16To30Support {
 
     @Test
     void values() throws Exception {
@@ -61,6 +40,6 @@ class Scenario24BinaryValuesTest {
                 "dom0-payload-max", "OK:SAME",
                 "dom0-over-max", "CLOSED",
                 "over-max-absent", "ENOENT");
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 }

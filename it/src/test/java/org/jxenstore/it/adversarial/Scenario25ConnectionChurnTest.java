@@ -12,10 +12,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.jxenstore.client.XsClient;
 
 /**
@@ -31,26 +29,13 @@ import org.jxenstore.client.XsClient;
  * connection's watches, transactions, queued output or the connection itself (memreport counters
  * above the baseline after the churn), or that keeps a released domain's state.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Scenario25ConnectionChurnTest {
-    private static final int BYSTANDER = 259;
+class Scenario25ConnectionChurnTest extends Scenario16To30Support {
     private static final int CONNECTIONS = 10_000;
-    private AdversarialFixture fx;
 
     @BeforeAll
-    void start() throws Exception {
-        fx = AdversarialFixture.start();
-        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
-        fx.assertServed("s", BYSTANDER);
+    void writeBigNode() throws Exception {
         try (XsClient c = fx.dom0()) {
             c.write("/adv25/big", "x".repeat(4000).getBytes(StandardCharsets.US_ASCII));
-        }
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (fx != null) {
-            fx.close();
         }
     }
 
@@ -78,7 +63,7 @@ class Scenario25ConnectionChurnTest {
             }
         }
         assertEquals(0, refused, "connections refused during the churn");
-        fx.assertRecovered(before, Duration.ofSeconds(20), BYSTANDER);
+        assertRecovered(before, Duration.ofSeconds(20));
     }
 
     @Test
@@ -87,7 +72,7 @@ class Scenario25ConnectionChurnTest {
         fx.script("s25_churn.py", "ring").assertCompleted().expect(
                 "release-errors", "NONE",
                 "mem-after-40", "SAME");
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 
     private static void write(SocketChannel ch, byte[] bytes) throws IOException {

@@ -1,11 +1,7 @@
 package org.jxenstore.it.adversarial;
 
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Scenario 26 (reference §4.3, §1.10): the RECONNECTION feature, which jxenstored advertises.
@@ -22,24 +18,7 @@ import org.junit.jupiter.api.TestInstance;
  * could then exceed its quotas across reconnects), keeps the half header (the next request is
  * misframed: {@code served-after} TIMEOUT), or leaks per reconnect ({@code loop-mem}).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Scenario26ReconnectionTest {
-    private static final int BYSTANDER = 269;
-    private AdversarialFixture fx;
-
-    @BeforeAll
-    void start() throws Exception {
-        fx = AdversarialFixture.start();
-        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
-        fx.assertServed("s", BYSTANDER);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
+class Scenario26ReconnectionTest extends Scenario16To30Support {
 
     @Test
     void reconnect() throws Exception {
@@ -57,6 +36,6 @@ class Scenario26ReconnectionTest {
                 "loop-mem", "SAME",
                 "served-after-loop", "OK:2",
                 "destroy", "OK");
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 }

@@ -1,11 +1,7 @@
 package org.jxenstore.it.adversarial;
 
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Scenario 27 (reference §4.3, §1.10; XSA-325): the ERROR feature, which jxenstored advertises.
@@ -21,24 +17,7 @@ import org.junit.jupiter.api.TestInstance;
  * XSA-325, destroys the domain record when it cuts the connection off, so that
  * {@code introduced} is F and {@code release-events} 0 at the real death.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Scenario27ErrorFeatureXsa325Test {
-    private static final int BYSTANDER = 279;
-    private AdversarialFixture fx;
-
-    @BeforeAll
-    void start() throws Exception {
-        fx = AdversarialFixture.start();
-        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
-        fx.assertServed("s", BYSTANDER);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
+class Scenario27ErrorFeatureXsa325Test extends Scenario16To30Support {
 
     @Test
     void proto() throws Exception {
@@ -62,6 +41,6 @@ class Scenario27ErrorFeatureXsa325Test {
                 "introduced", "T",
                 "released", "YES",
                 "release-events", "1");
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 }

@@ -1,11 +1,7 @@
 package org.jxenstore.it.adversarial;
 
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Scenario 28 (reference §4.3, §2.10): live update. <b>Live update itself is not built in
@@ -23,24 +19,7 @@ import org.junit.jupiter.api.TestInstance;
  * the update happened), that starts tearing state down for an update it cannot finish (lost
  * transactions, watches or the partial request), or that lets a guest ask for it.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Scenario28LiveUpdateTest {
-    private static final int BYSTANDER = 289;
-    private AdversarialFixture fx;
-
-    @BeforeAll
-    void start() throws Exception {
-        fx = AdversarialFixture.start();
-        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
-        fx.assertServed("s", BYSTANDER);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
+class Scenario28LiveUpdateTest extends Scenario16To30Support {
 
     @Test
     void refused() throws Exception {
@@ -62,6 +41,6 @@ class Scenario28LiveUpdateTest {
                 "dom0-watch-fires", "YES",
                 "guest-watch-fires", "YES",
                 "destroy", "OK");
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 }

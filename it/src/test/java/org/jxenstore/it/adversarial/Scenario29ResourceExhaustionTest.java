@@ -263,35 +263,11 @@ class Scenario29ResourceExhaustionTest {
         }
 
         Map<String, Long> memreport() throws XsException {
-            Map<String, Long> m = new java.util.LinkedHashMap<>();
-            for (String line : control("memreport").split("\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0) {
-                    try {
-                        m.put(line.substring(0, colon).trim(), Long.parseLong(line.substring(colon + 1).trim()));
-                    } catch (NumberFormatException e) {
-                        // not a counter
-                    }
-                }
-            }
-            return m;
+            return AdversarialFixture.parseMemreport(control("memreport"));
         }
 
         void awaitCounters(Map<String, Long> before, String... names) throws Exception {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            Map<String, Long> after;
-            do {
-                after = memreport();
-                boolean same = true;
-                for (String n : names) {
-                    same &= java.util.Objects.equals(before.get(n), after.get(n));
-                }
-                if (same) {
-                    break;
-                }
-                Thread.sleep(20);
-            } while (System.nanoTime() < deadline);
-            AdversarialFixture.assertCounters(before, after, names);
+            AdversarialFixture.awaitCounters(this::memreport, before, Duration.ofSeconds(10), names);
         }
 
         @Override

@@ -1,11 +1,7 @@
 package org.jxenstore.it.adversarial;
 
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Scenario 30 (reference §4.3; XSA-440, XSA-481, XSA-484): the known reachable assertions of C
@@ -23,24 +19,7 @@ import org.junit.jupiter.api.TestInstance;
  * cannot finish and {@link AdversarialFixture#assertHealthy} fails; a daemon that double-counts
  * the deletions fails {@code node-accounting}.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Scenario30NoReachableAssertionXsa440Xsa481Xsa484Test {
-    private static final int BYSTANDER = 309;
-    private AdversarialFixture fx;
-
-    @BeforeAll
-    void start() throws Exception {
-        fx = AdversarialFixture.start();
-        fx.daemon().xsguest(BYSTANDER, "--introduce", "fresh", "write", "init", "1");
-        fx.assertServed("s", BYSTANDER);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
+class Scenario30NoReachableAssertionXsa440Xsa481Xsa484Test extends Scenario16To30Support {
 
     /** What both transports must answer; the ring adds its own accounting and destruction. */
     private static final String[] COMMON = {
@@ -81,6 +60,6 @@ class Scenario30NoReachableAssertionXsa440Xsa481Xsa484Test {
     private void runScenario(String transport, String... expected) throws Exception {
         Map<String, Long> before = fx.memreport();
         fx.script("s30_asserts.py", transport).assertCompleted().expect(expected);
-        fx.assertRecovered(before, Duration.ofSeconds(5), BYSTANDER);
+        assertRecovered(before);
     }
 }
