@@ -74,8 +74,12 @@ public final class XenstoreRing {
         int prod = load(REQ_PROD);
         int cons = load(REQ_CONS);
         int n = Math.min(distance("request", prod, cons), dst.remaining());
-        copyOut(REQ, cons, n, dst);
-        store(REQ_CONS, cons + n);
+        if (n > 0) {
+            // Only an index that moved is written: the guest owns the page, and a store of the
+            // value read earlier could undo what it wrote meanwhile.
+            copyOut(REQ, cons, n, dst);
+            store(REQ_CONS, cons + n);
+        }
         return n;
     }
 
@@ -89,8 +93,10 @@ public final class XenstoreRing {
         int cons = load(RSP_CONS);
         int prod = load(RSP_PROD);
         int n = Math.min(RING_SIZE - distance("response", prod, cons), src.remaining());
-        copyIn(RSP, prod, n, src);
-        store(RSP_PROD, prod + n);
+        if (n > 0) {
+            copyIn(RSP, prod, n, src);
+            store(RSP_PROD, prod + n);
+        }
         return n;
     }
 

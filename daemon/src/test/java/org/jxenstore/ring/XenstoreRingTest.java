@@ -41,6 +41,15 @@ class XenstoreRingTest {
     }
 
     @Test
+    void anEmptyRingOrAFullOneIsNotWrittenTo() throws Exception {
+        // A read-only view of the page: any store into it fails, so nothing here may write.
+        XenstoreRing readOnly = new XenstoreRing(page.asReadOnly());
+        assertEquals(0, readOnly.readRequests(ByteBuffer.allocate(16)));
+        setWord(2060, 1024);   // rsp_prod: the response ring is full
+        assertEquals(0, readOnly.writeResponses(ByteBuffer.wrap(new byte[] {1})));
+    }
+
+    @Test
     void readsWhatTheGuestProducedAndAdvancesTheConsumerIndex() throws Exception {
         guestSends(new byte[] {1, 2, 3});
         ByteBuffer dst = ByteBuffer.allocate(16);
