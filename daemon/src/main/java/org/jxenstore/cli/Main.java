@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jxenstore.log.DaemonLog;
 import org.jxenstore.server.Config;
 import org.jxenstore.server.Daemon;
 import picocli.CommandLine;
@@ -55,7 +56,7 @@ public final class Main {
         }
         Config config = options.toConfig(SocketLocation.from(env));
         try {
-            serve(config, options.outputPid(), env, out);
+            serve(config, options.outputPid(), env, out, new DaemonLog(err));
             return CommandLine.ExitCode.OK;
         } catch (IOException e) {
             err.println("jxenstored: " + describe(e));
@@ -67,13 +68,13 @@ public final class Main {
     }
 
     private static void serve(Config config, boolean outputPid, Map<String, String> env,
-            PrintStream out) throws IOException, InterruptedException {
-        PidFile pidFile = config.pidFile() == null ? null : PidFile.claim(config.pidFile());
+            PrintStream out, DaemonLog log) throws IOException, InterruptedException {
+        PidFile pidFile = config.pidFile() == null ? null : PidFile.claim(config.pidFile(), log);
         Daemon daemon;
         try {
             // As C does: /run is a tmpfs, so the run directory is gone after every boot.
             Files.createDirectories(config.socketPath().getParent());
-            daemon = Daemon.start(config);
+            daemon = Daemon.start(config, log);
         } catch (IOException e) {
             if (pidFile != null) {
                 pidFile.close();

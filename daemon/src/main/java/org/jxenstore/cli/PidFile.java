@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.jxenstore.log.DaemonLog;
 
 /**
  * The pid file of {@code -F}. Like C xenstored, the daemon holds a POSIX lock on it for as long as
@@ -16,14 +17,20 @@ import java.nio.file.StandardOpenOption;
 final class PidFile implements AutoCloseable {
     private final Path path;
     private final FileChannel channel;
+    private final DaemonLog log;
 
-    private PidFile(Path path, FileChannel channel) {
+    private PidFile(Path path, FileChannel channel, DaemonLog log) {
         this.path = path;
         this.channel = channel;
+        this.log = log;
     }
 
-    /** Opens and locks the file; it stays empty until {@link #write}. */
-    static PidFile claim(Path path) throws IOException {
+    /**
+     * Opens and locks the file; it stays empty until {@link #write}.
+     *
+     * @param log told if the file cannot be removed at the end
+     */
+    static PidFile claim(Path path, DaemonLog log) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
             if (channel.tryLock() == null) {
@@ -33,7 +40,7 @@ final class PidFile implements AutoCloseable {
             channel.close();
             throw e;
         }
-        return new PidFile(path, channel);
+        return new PidFile(path, channel, log);
     }
 
     void write(long pid) throws IOException {
@@ -51,7 +58,7 @@ final class PidFile implements AutoCloseable {
             Files.deleteIfExists(path);
             channel.close();
         } catch (IOException e) {
-            System.err.println("jxenstored: cannot remove " + path + ": " + e.getMessage());
+            log.warning("cannot remove " + path + ": " + e.getMessage());
         }
     }
 }

@@ -6,7 +6,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.jxenstore.access.Quota;
+import java.util.function.Supplier;
+import org.jxenstore.quota.Quota;
+import org.jxenstore.quota.QuotaAssignment;
 import org.jxenstore.protocol.Wire;
 import org.jxenstore.server.Config;
 import picocli.CommandLine;
@@ -153,35 +155,26 @@ final class XenstoredOptions {
     @Option(names = {"-Q", "--quota"}, paramLabel = "<what>=<nb>", order = 16,
             description = "Set the hard quota <what> (names below); repeatable.")
     void quota(String assignment) {
-        String what = name("--quota", assignment);
-        Quota quota = Quota.byName(what);
-        if (quota == null) {
-            throw invalid("--quota", "unknown quota \"" + what + "\"");
-        }
-        hardQuotas.put(quota, count("--quota", value(assignment)));
+        QuotaAssignment q = parsed("--quota", () -> QuotaAssignment.hard(assignment));
+        hardQuotas.put(q.quota(), q.value());
     }
 
     @Option(names = {"-q", "--quota-soft"}, paramLabel = "memory=<nb>", order = 17,
             description = "Set the soft memory quota: above it a warning is logged (default "
                     + Quota.SOFT_MEMORY_DEFAULT + ").")
     void quotaSoft(String assignment) {
-        // C has a soft variant of the memory quota only.
-        String what = name("--quota-soft", assignment);
-        if (!Quota.MEMORY.wireName().equals(what)) {
-            throw invalid("--quota-soft", "unknown soft quota \"" + what + "\" (only memory)");
-        }
-        softMemory = count("--quota-soft", value(assignment));
+        softMemory = parsed("--quota-soft", () -> QuotaAssignment.soft(assignment)).value();
     }
 
     @Option(names = {"-w", "--timeout"}, paramLabel = "watch-event=<s>", order = 18,
             description = "Seconds an undelivered watch event is kept for an unprivileged domain"
                     + " (default " + WATCH_EVENT_TIMEOUT_DEFAULT_S + ").")
     void timeout(String assignment) {
-        String what = name("--timeout", assignment);
+        String what = parsed("--timeout", () -> QuotaAssignment.name(assignment));
         if (!"watch-event".equals(what)) {
             throw invalid("--timeout", "unknown timeout \"" + what + "\" (only watch-event)");
         }
-        watchEventTimeoutS = count("--timeout", value(assignment));
+        watchEventTimeoutS = count("--timeout", QuotaAssignment.value(assignment));
     }
 
     @Option(names = {"-m", "--master-domid"}, paramLabel = "<domid>", order = 20,
@@ -243,13 +236,16 @@ final class XenstoredOptions {
 
     /** An unsigned decimal up to INT_MAX, as C's get_optval_uint() takes. */
     private int count(String option, String text) {
-        if (text.matches("[0-9]{1,10}")) {
-            long value = Long.parseLong(text);
-            if (value <= Integer.MAX_VALUE) {
-                return (int) value;
-            }
+        return parsed(option, () -> QuotaAssignment.count(text));
+    }
+
+    /** What {@code parse} makes of an option's value; its complaint becomes a usage error. */
+    private <T> T parsed(String option, Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw invalid(option, e.getMessage());
         }
-        throw invalid(option, "invalid value \"" + text + "\" (expected 0.." + Integer.MAX_VALUE + ")");
     }
 
     private int domid(String option, String text) {
@@ -259,18 +255,6 @@ final class XenstoredOptions {
             throw invalid(option, "invalid domid " + domid + " (expected 0.." + (Wire.DOMID_SELF - 1) + ")");
         }
         return domid;
-    }
-
-    private String name(String option, String assignment) {
-        int eq = assignment.indexOf('=');
-        if (eq < 0) {
-            throw invalid(option, "expected <what>=<value>, got \"" + assignment + "\"");
-        }
-        return assignment.substring(0, eq);
-    }
-
-    private static String value(String assignment) {
-        return assignment.substring(assignment.indexOf('=') + 1);
     }
 
     private ParameterException invalid(String option, String message) {

@@ -3,6 +3,7 @@ package org.jxenstore.control;
 import java.util.List;
 import org.jxenstore.domain.DomainRegistry;
 import org.jxenstore.exec.Session;
+import org.jxenstore.exec.Sessions;
 import org.jxenstore.store.NodePath;
 import org.jxenstore.store.Store;
 import org.jxenstore.watch.WatchIndex;
@@ -12,13 +13,13 @@ final class MemoryReport {
     private final Store store;
     private final WatchIndex watches;
     private final DomainRegistry domains;
-    private final Clients clients;
+    private final Sessions sessions;
 
-    MemoryReport(Store store, WatchIndex watches, DomainRegistry domains, Clients clients) {
+    MemoryReport(Store store, WatchIndex watches, DomainRegistry domains, Sessions sessions) {
         this.store = store;
         this.watches = watches;
         this.domains = domains;
-        this.clients = clients;
+        this.sessions = sessions;
     }
 
     String render() {
@@ -28,8 +29,8 @@ final class MemoryReport {
             nodesAndBytes[1] += n.chargedSize();
         });
         int transactions = 0;
-        List<Session> sessions = clients.sessions();
-        for (Session s : sessions) {
+        List<Session> open = sessions.all();
+        for (Session s : open) {
             transactions += s.transactions().size();
         }
         Runtime rt = Runtime.getRuntime();
@@ -44,7 +45,7 @@ final class MemoryReport {
                 heap used        : %d
                 heap committed   : %d
                 heap max         : %d
-                """, nodesAndBytes[0], nodesAndBytes[1], sessions.size(), watches.size(), transactions, domains.size(), clients.queuedOutputBytes(),
+                """, nodesAndBytes[0], nodesAndBytes[1], open.size(), watches.size(), transactions, domains.size(), sessions.queuedOutputBytes(),
                 rt.totalMemory() - rt.freeMemory(), rt.totalMemory(), rt.maxMemory());
     }
 }

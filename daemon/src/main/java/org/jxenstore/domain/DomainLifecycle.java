@@ -3,12 +3,10 @@ package org.jxenstore.domain;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.jxenstore.access.Caller;
 import org.jxenstore.access.Perm;
 import org.jxenstore.access.Perms;
-import org.jxenstore.access.Quota;
-import org.jxenstore.access.QuotaTable;
-import org.jxenstore.protocol.Decimal;
+import org.jxenstore.log.DaemonLog;
+import org.jxenstore.quota.QuotaTable;
 import org.jxenstore.protocol.Wire;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
@@ -20,7 +18,7 @@ import org.jxenstore.watch.Notifier;
 
 /**
  * The domain operations of the protocol (INTRODUCE, RELEASE, RESUME, SET_TARGET,
- * IS_DOMAIN_INTRODUCED, GET/SET_FEATURE, GET/SET_QUOTA) and what happens when a domain goes away.
+ * IS_DOMAIN_INTRODUCED) and what happens when a domain goes away.
  */
 public final class DomainLifecycle {
     private final DomainRegistry registry;
@@ -28,20 +26,22 @@ public final class DomainLifecycle {
     private final Notifier notifier;
     private final QuotaTable quotas;
     private final boolean keepOrphans;
-    private DomainTransport transport = DomainTransport.NONE;
+    private final DomainTransport transport;
+    private final DaemonLog log;
 
+    /**
+     * @param transport   how introduced domains are reached ({@link DomainTransport#NONE} without Xen)
+     * @param keepOrphans {@code -K}: a dead domain's nodes pass to the master domain
+     */
     public DomainLifecycle(DomainRegistry registry, Store store, Notifier notifier, QuotaTable quotas,
-            boolean keepOrphans) {
+            DomainTransport transport, boolean keepOrphans, DaemonLog log) {
         this.registry = registry;
         this.store = store;
         this.notifier = notifier;
         this.quotas = quotas;
+        this.transport = transport;
         this.keepOrphans = keepOrphans;
-    }
-
-    /** Set once at start-up, when domains are reached through rings. */
-    public void useTransport(DomainTransport t) {
-        transport = t;
+        this.log = log;
     }
 
     /**
@@ -64,6 +64,7 @@ public final class DomainLifecycle {
         }
         d.introduce();
         if (first) {
+            log.info("dom" + domid + " introduced (event channel " + port + ")");
             fireSpecial(NodePath.INTRODUCE_DOMAIN, domid);
         }
     }
@@ -79,6 +80,7 @@ public final class DomainLifecycle {
         if (!registry.isIntroduced(domid)) {
             throw new XsException(XsError.ENOENT);
         }
+        log.info("dom" + domid + " released");
         destroy(domid);
         notifier.special(NodePath.RELEASE_DOMAIN, store.specialPerms(NodePath.RELEASE_DOMAIN));
     }
@@ -97,9 +99,11 @@ public final class DomainLifecycle {
             }
             var s = states.state(d.domid());
             if (s.isEmpty() || s.get().dying()) {
+                log.info("dom" + d.domid() + (s.isEmpty() ? " is gone" : " is dying") + ": its connection and nodes are removed");
                 destroy(d.domid());
                 fired = true;
             } else if (s.get().shutdown() && !d.shutdownReported) {
+                log.info("dom" + d.domid() + " shut down");
                 d.shutdownReported = true;
                 notifier.specialForDomain(NodePath.RELEASE_DOMAIN, d.domid(),
                         store.specialPerms(NodePath.RELEASE_DOMAIN));
@@ -212,107 +216,5 @@ public final class DomainLifecycle {
                 registry.ensure(p.domid());
             }
         }
-    }
-
-    /** The feature bits that apply to a caller: all we support for privileged sockets. */
-    public int featuresOf(Caller c) {
-        if (c.privileged()) {
-            return Domain.SUPPORTED_FEATURES;
-        }
-        Domain d = registry.find(c.domid());
-        return d == null ? Domain.SUPPORTED_FEATURES : d.features();
-    }
-
-    /** GET_FEATURE: the caller's own bitmap, or (privileged) a domain's. */
-    public int getFeature(Caller c, List<String> args) throws XsException {
-        if (args.isEmpty()) {
-            return featuresOf(c);
-        }
-        if (!c.privileged()) {
-            throw new XsException(XsError.EACCES);
-        }
-        Domain d = registry.find(domid(args.getFirst()));
-        return d == null ? Domain.SUPPORTED_FEATURES : d.features();
-    }
-
-    /** SET_FEATURE domid value: only before INTRODUCE (EBUSY after), only bits we support. */
-    public void setFeature(List<String> args) throws XsException {
-        if (args.size() != 2) {
-            throw new XsException(XsError.EINVAL);
-        }
-        int domid = domid(args.get(0));
-        long value = Decimal.parse(args.get(1), 0xFFFFFFFFL);
-        if ((value & ~(long) Domain.SUPPORTED_FEATURES) != 0) {
-            throw new XsException(XsError.EINVAL);
-        }
-        Domain d = registry.ensure(domid);
-        if (d.introduced()) {
-            throw new XsException(XsError.EBUSY);
-        }
-        d.setFeatures((int) value);
-    }
-
-    private static final String SOFT_MEMORY = "soft-memory";
-
-    /** GET_QUOTA: the names, a global value, or a domain's value. */
-    public String getQuota(List<String> args) throws XsException {
-        return switch (args.size()) {
-            case 0 -> {
-                StringBuilder sb = new StringBuilder();
-                for (Quota q : Quota.values()) {
-                    sb.append(q.wireName()).append(' ');
-                }
-                yield sb.append(SOFT_MEMORY).toString();
-            }
-            case 1 -> args.getFirst().equals(SOFT_MEMORY)
-                    ? Integer.toString(quotas.softMemory())
-                    : Integer.toString(quotas.global(quota(args.getFirst())));
-            case 2 -> {
-                int domid = domid(args.get(0));
-                if (registry.find(domid) == null) {
-                    throw new XsException(XsError.ENOENT);
-                }
-                yield Integer.toString(quotas.limit(quota(args.get(1)), domid));
-            }
-            default -> throw new XsException(XsError.EINVAL);
-        };
-    }
-
-    /** SET_QUOTA: {@code name value} sets a global default, {@code domid name value} one domain's. */
-    public void setQuota(List<String> args) throws XsException {
-        switch (args.size()) {
-            case 2 -> {
-                int value = quotaValue(args.get(1));
-                if (args.get(0).equals(SOFT_MEMORY)) {
-                    quotas.setSoftMemory(value);
-                } else {
-                    quotas.setGlobal(quota(args.get(0)), value);
-                }
-            }
-            case 3 -> {
-                int domid = domid(args.get(0));
-                if (registry.find(domid) == null) {
-                    throw new XsException(XsError.ENOENT);
-                }
-                quotas.setForDomain(domid, quota(args.get(1)), quotaValue(args.get(2)));
-            }
-            default -> throw new XsException(XsError.EINVAL);
-        }
-    }
-
-    private static Quota quota(String name) throws XsException {
-        Quota q = Quota.byName(name);
-        if (q == null) {
-            throw new XsException(XsError.EINVAL);
-        }
-        return q;
-    }
-
-    private static int quotaValue(String s) throws XsException {
-        return (int) Decimal.parse(s, Integer.MAX_VALUE);
-    }
-
-    private static int domid(String s) throws XsException {
-        return (int) Decimal.parse(s, 0xFFFF);
     }
 }

@@ -7,8 +7,8 @@ import org.jxenstore.protocol.Permission.Access;
 import org.jxenstore.access.Caller;
 import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.access.Perms;
-import org.jxenstore.access.Quota;
-import org.jxenstore.access.QuotaTable;
+import org.jxenstore.quota.Quota;
+import org.jxenstore.quota.QuotaTable;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
 import org.jxenstore.store.Node;
@@ -146,7 +146,7 @@ final class NodeEditor {
             if (quotas.reached(c, Quota.NODE_SIZE, parentSize + NodePath.name(missing.get(i)).length() + 1)) {
                 throw new XsException(XsError.ENOSPC);
             }
-            parentSize = 24 + 8L * perms.entries().size();
+            parentSize = Node.size(perms, 0, 0);
         }
     }
 
@@ -155,9 +155,7 @@ final class NodeEditor {
         if (c.privileged()) {
             return;
         }
-        int size = existing == null
-                ? 24 + 8 * perms.entries().size() + valueLength
-                : existing.chargedSize() - existing.value().length + valueLength;
+        long size = Node.size(perms, valueLength, existing == null ? 0 : existing.children().nameBytes());
         if (quotas.reached(c, Quota.NODE_SIZE, size)) {
             throw new XsException(XsError.ENOSPC);
         }

@@ -3,16 +3,21 @@ package org.jxenstore.exec;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.jxenstore.protocol.Permission.Access;
 import org.jxenstore.access.Caller;
 import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.access.Perm;
 import org.jxenstore.access.Perms;
-import org.jxenstore.access.Quota;
-import org.jxenstore.access.QuotaTable;
+import org.jxenstore.quota.Quota;
+import org.jxenstore.quota.QuotaCommands;
+import org.jxenstore.quota.QuotaTable;
+import org.jxenstore.domain.DomainFeatures;
 import org.jxenstore.domain.DomainLifecycle;
+import org.jxenstore.log.DaemonLog;
 import org.jxenstore.protocol.MessageType;
 import org.jxenstore.protocol.Payload;
 import org.jxenstore.protocol.Request;
@@ -40,33 +45,39 @@ public final class RequestExecutor {
     private final Notifier notifier;
     private final WatchIndex watches;
     private final QuotaTable quotas;
+    private final QuotaCommands quotaCommands;
+    private final Sessions sessions;
     private final DomainLifecycle domains;
+    private final DomainFeatures features;
     private final ControlHandler control;
     private final PermissionCheck permissions;
-    private final Consumer<String> warnings;
+    private final DaemonLog log;
 
-    public RequestExecutor(Store store, PermissionCheck permissions, Notifier notifier,
-            WatchIndex watches, QuotaTable quotas, DomainLifecycle domains, ControlHandler control,
-            Consumer<String> warnings) {
-        this.store = store;
+    public RequestExecutor(DaemonState state, PermissionCheck permissions, Notifier notifier,
+            QuotaCommands quotaCommands, DomainLifecycle domains, DomainFeatures features, ControlHandler control,
+            DaemonLog log) {
+        this.store = state.store();
+        this.watches = state.watches();
+        this.quotas = state.quotas();
+        this.sessions = state.sessions();
         this.editor = new NodeEditor(store, permissions, quotas);
         this.notifier = notifier;
-        this.watches = watches;
-        this.quotas = quotas;
+        this.quotaCommands = quotaCommands;
         this.domains = domains;
+        this.features = features;
         this.control = control;
         this.permissions = permissions;
-        this.warnings = warnings;
+        this.log = log;
     }
 
     /** Types only a privileged caller may send. */
-    private static final java.util.Set<MessageType> PRIVILEGED_TYPES = java.util.EnumSet.of(
+    private static final Set<MessageType> PRIVILEGED_TYPES = EnumSet.of(
             MessageType.CONTROL, MessageType.INTRODUCE, MessageType.RELEASE, MessageType.RESUME,
             MessageType.IS_DOMAIN_INTRODUCED, MessageType.SET_TARGET, MessageType.SET_FEATURE,
             MessageType.GET_QUOTA, MessageType.SET_QUOTA);
 
     /** Types whose requests can make the store, the watches or the transactions bigger. */
-    private static final java.util.Set<MessageType> GROWING_TYPES = java.util.EnumSet.of(
+    private static final Set<MessageType> GROWING_TYPES = EnumSet.of(
             MessageType.WRITE, MessageType.MKDIR, MessageType.SET_PERMS, MessageType.WATCH,
             MessageType.TRANSACTION_START, MessageType.INTRODUCE);
 
@@ -88,7 +99,7 @@ public final class RequestExecutor {
         long used = store.bytesOwnedBy(c.domid()) + s.memoryHeld();
         int soft = quotas.softMemory();
         if (s.crossedSoftMemory(soft > 0 && used > soft)) {
-            warnings.accept("dom" + c.domid() + " uses " + used + " bytes, over the soft memory quota " + soft);
+            log.warning("dom" + c.domid() + " uses " + used + " bytes, over the soft memory quota " + soft);
         }
         if (quotas.reached(c, Quota.MEMORY, used)) {
             throw new XsException(XsError.ENOMEM);
@@ -154,7 +165,7 @@ public final class RequestExecutor {
                 case Request.TransactionStart ts -> transactionStart(s, tx);
                 case Request.TransactionEnd te -> transactionEnd(s, tx, te.commit());
                 case Request.ResetWatches rw -> {
-                    resetWatches(s);
+                    sessions.reset(s);
                     yield Reply.OK;
                 }
                 case Request.GetDomainPath g -> Reply.strings(NodePath.home(g.domid()));
@@ -179,14 +190,14 @@ public final class RequestExecutor {
                     domains.setTarget(t.domid(), t.target());
                     yield Reply.OK;
                 }
-                case Request.GetFeature g -> Reply.strings(Integer.toUnsignedString(domains.getFeature(c, g.args())));
+                case Request.GetFeature g -> Reply.strings(Integer.toUnsignedString(features.get(c, g.args())));
                 case Request.SetFeature sf -> {
-                    domains.setFeature(sf.args());
+                    features.set(sf.args());
                     yield Reply.OK;
                 }
-                case Request.GetQuota g -> Reply.strings(domains.getQuota(g.args()));
+                case Request.GetQuota g -> Reply.strings(quotaCommands.get(g.args()));
                 case Request.SetQuota sq -> {
-                    domains.setQuota(sq.args());
+                    quotaCommands.set(sq.args());
                     yield Reply.OK;
                 }
             };
@@ -295,7 +306,7 @@ public final class RequestExecutor {
         List<Perm> entries = new ArrayList<>();
         // A DOMID_ANY entry means "every domain" only when the writer's connection has the
         // feature; otherwise it names a domain that cannot exist and is kept but never honoured.
-        boolean anyAllowed = (domains.featuresOf(c) & Wire.FEATURE_DOMID_ANY) != 0;
+        boolean anyAllowed = (features.of(c) & Wire.FEATURE_DOMID_ANY) != 0;
         for (String s : sp.perms()) {
             Perm p = Perm.parse(s);
             if (p == null) {
@@ -342,7 +353,7 @@ public final class RequestExecutor {
     private Reply watch(Session s, Request.Watch w) throws XsException {
         Caller c = s.caller();
         String p = watchPath(c, w.path());
-        if (w.depth() >= 0 && (domains.featuresOf(c) & Wire.FEATURE_WATCHDEPTH) == 0) {
+        if (w.depth() >= 0 && (features.of(c) & Wire.FEATURE_WATCHDEPTH) == 0) {
             throw new XsException(XsError.EINVAL);
         }
         for (Watch existing : s.watches()) {
@@ -425,14 +436,5 @@ public final class RequestExecutor {
             fireNow(ch);
         }
         return Reply.OK;
-    }
-
-    /** RESET_WATCHES drops the connection's watches and its transactions (XSA-330, XSA-484). */
-    public void resetWatches(Session s) {
-        for (Watch w : s.watches()) {
-            watches.remove(w);
-        }
-        s.watches().clear();
-        s.transactions().clear();
     }
 }

@@ -21,7 +21,7 @@ public final class Session {
     private int nextTransactionId = 1;
     private boolean overSoftMemory;
 
-    public Session(Caller caller, EventSink sink) {
+    Session(Caller caller, EventSink sink) {
         this.caller = caller;
         this.sink = sink;
     }

@@ -3,7 +3,6 @@ package org.jxenstore.log;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,9 +24,12 @@ public final class AccessLog implements AutoCloseable {
     private final Writer verbose;
     private boolean enabled = true;
 
-    public AccessLog(Path traceFile, PrintStream verboseOut) throws IOException {
-        this.verbose = verboseOut == null ? null
-                : new BufferedWriter(new OutputStreamWriter(verboseOut, StandardCharsets.UTF_8));
+    /**
+     * @param traceFile the trace file ({@code -T}), or {@code null}
+     * @param verbose   {@code -V}: the same lines on standard error
+     */
+    public AccessLog(Path traceFile, boolean verbose) throws IOException {
+        this.verbose = verbose ? new BufferedWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8)) : null;
         if (traceFile != null) {
             openFile(traceFile);
         }
@@ -63,7 +65,8 @@ public final class AccessLog implements AutoCloseable {
         line("OUT", conn, domid, m);
     }
 
-    public void note(String text) {
+    /** CONTROL {@code print}: a line of the client's own in the trace, to mark a point in it. */
+    public void print(String text) {
         write(Instant.now() + " " + text + "\n");
     }
 

@@ -3,7 +3,7 @@ package org.jxenstore.server;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
-import org.jxenstore.access.Quota;
+import org.jxenstore.quota.Quota;
 
 /**
  * Everything the daemon is told at start: where to listen, what to log, and the quota defaults.

@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import org.jxenstore.access.Caller;
-import org.jxenstore.access.Quota;
-import org.jxenstore.access.QuotaTable;
+import org.jxenstore.quota.Quota;
+import org.jxenstore.quota.QuotaTable;
 import org.jxenstore.exec.Session;
 import org.jxenstore.protocol.FrameDecoder;
 import org.jxenstore.protocol.Message;
@@ -37,11 +37,10 @@ final class Connection implements EventSink {
 
     private final int id;
     private final Transport transport;
-    private final EventLoop loop;
+    private final ConnectionContext context;
     private final FrameDecoder decoder = new FrameDecoder();
     private final ByteBuffer input = ByteBuffer.allocate(16 * 1024).flip();
     private final QuotaTable quotas;
-    private final long eventTimeoutNanos;
     private final ArrayDeque<Outgoing> output = new ArrayDeque<>();
     private final HashSet<String> queuedEvents = new HashSet<>();
     private final Session session;
@@ -57,14 +56,12 @@ final class Connection implements EventSink {
     private record Outgoing(ByteBuffer bytes, boolean reply, String eventKey, long queuedAt, Ticket ticket) {
     }
 
-    Connection(int id, Transport transport, Caller caller, EventLoop loop, QuotaTable quotas,
-            long eventTimeoutNanos) {
+    Connection(int id, Transport transport, Caller caller, ConnectionContext context) {
         this.id = id;
         this.transport = transport;
-        this.loop = loop;
-        this.quotas = quotas;
-        this.eventTimeoutNanos = eventTimeoutNanos;
-        this.session = new Session(caller, this);
+        this.context = context;
+        this.quotas = context.quotas();
+        this.session = context.sessions().open(caller, this);
     }
 
     int id() {
@@ -135,20 +132,9 @@ final class Connection implements EventSink {
      * Whether another request may be read. An unprivileged domain's request stays outstanding
      * until its reply is entirely in the ring and the events it caused are delivered
      * ({@link Ticket}); at the {@code outstanding} quota its ring is not read (XSA-416, XSA-326).
-     *
-     * @param guestsPaused unprivileged clients are held back for a starved transaction (XSA-206)
      */
-    boolean mayReadRequest(boolean guestsPaused) {
-        if (backedUp()) {
-            return false;
-        }
-        Caller c = caller();
-        return c.privileged() || (!guestsPaused && !quotas.exceeded(c, Quota.OUTSTANDING, outstanding + 1L));
-    }
-
-    /** A ticket for the next request, or none for a privileged client, which no quota binds. */
-    Ticket openTicket() {
-        return caller().privileged() ? null : new Ticket(this);
+    boolean mayReadRequest() {
+        return !backedUp() && !quotas.exceeded(caller(), Quota.OUTSTANDING, outstanding + 1L);
     }
 
     void ticketOpened() {
@@ -160,7 +146,7 @@ final class Connection implements EventSink {
         // The ring may hold requests we stopped reading at the quota: look again now, rather
         // than at the guest's next notification or the safety scan.
         if (transport instanceof RingTransport) {
-            loop.serviceSoon(this);
+            context.agenda().turnAgain(this);
         }
     }
 
@@ -213,8 +199,8 @@ final class Connection implements EventSink {
         }
         byte[] payload = Payload.strings(path, token);
         Message m = new Message(MessageType.WATCH_EVENT, 0, 0, payload);
-        loop.logEvent(this, m);
-        Ticket cause = loop.currentTicket();
+        context.trace().reply(id, caller().domid(), m);
+        Ticket cause = context.tickets().current();
         if (cause != null) {
             cause.caused();
         }
@@ -236,7 +222,7 @@ final class Connection implements EventSink {
 
     private void enqueue(Outgoing o) {
         if (output.isEmpty()) {
-            loop.markDirty(this);
+            context.agenda().outputQueued(this);
         }
         output.add(o);
         outputBytes += o.bytes.remaining();
@@ -294,6 +280,7 @@ final class Connection implements EventSink {
      * {@code watch-event} timeout (C's flood control); a message already partly sent stays.
      */
     private void expireEvents() {
+        long eventTimeoutNanos = context.eventTimeoutNanos();
         if (eventTimeoutNanos <= 0 || caller().privileged() || output.isEmpty()) {
             return;
         }

@@ -3,49 +3,96 @@ package org.jxenstore.server;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.function.Consumer;
 import org.jxenstore.access.Caller;
 import org.jxenstore.access.PermissionCheck;
-import org.jxenstore.access.QuotaTable;
-import org.jxenstore.control.Clients;
 import org.jxenstore.control.ControlCommands;
+import org.jxenstore.domain.Domain;
+import org.jxenstore.domain.DomainFeatures;
 import org.jxenstore.domain.DomainLifecycle;
 import org.jxenstore.domain.DomainRegistry;
+import org.jxenstore.domain.DomainTransport;
+import org.jxenstore.exec.DaemonState;
 import org.jxenstore.exec.RequestExecutor;
-import org.jxenstore.exec.Session;
+import org.jxenstore.exec.Sessions;
 import org.jxenstore.log.AccessLog;
+import org.jxenstore.log.DaemonLog;
+import org.jxenstore.quota.QuotaCommands;
+import org.jxenstore.quota.QuotaTable;
 import org.jxenstore.store.Store;
 import org.jxenstore.watch.Notifier;
 import org.jxenstore.watch.WatchIndex;
 import org.jxenstore.xen.Hypervisor;
 
 /**
- * The running daemon: the composition root that wires store, watches, transactions, domains and
- * the socket transport together, and owns the event-loop thread.
+ * The running daemon, and the composition root: every part of it is built here, in the order
+ * of their dependencies, and nowhere else. The tests build the parts that answer requests with
+ * {@link #state} and {@link #core}, as {@link #start} does.
+ *
+ * <p>The order breaks what would otherwise be a cycle: the guest rings need the connection set
+ * and the loop's agenda, which are built first; the domain operations need the rings; the
+ * executor needs the domain operations; the dispatcher needs the executor; the loop comes last.
  */
 public final class Daemon implements AutoCloseable {
     private final Config config;
     private final ServerSocketChannel server;
     private final EventLoop loop;
     private final Thread thread;
-    private final AccessLog log;
+    private final AccessLog trace;
+    private final DaemonLog log;
     private final XenRings rings;
 
-    private Daemon(Config config, ServerSocketChannel server, EventLoop loop, AccessLog log, XenRings rings) {
+    private Daemon(Config config, ServerSocketChannel server, EventLoop loop, AccessLog trace, DaemonLog log,
+            XenRings rings) {
         this.config = config;
         this.server = server;
         this.loop = loop;
+        this.trace = trace;
         this.log = log;
         this.rings = rings;
         this.thread = new Thread(loop, "jxenstored-loop");
+    }
+
+    /**
+     * The parts that answer requests, over the daemon's state.
+     *
+     * @param state       everything a state dump must save
+     * @param permissions who may do what to a node
+     * @param notifier    fires watches
+     * @param domains     the domain operations and domain death
+     * @param executor    runs one decoded request
+     */
+    public record Core(DaemonState state, PermissionCheck permissions, Notifier notifier, DomainLifecycle domains,
+            RequestExecutor executor) {
+    }
+
+    /** A fresh state as C xenstored starts: its initial tree, no domains, no clients. */
+    public static DaemonState state(Config config) {
+        Store store = new Store(config.masterDomid());
+        WatchIndex watches = new WatchIndex();
+        return new DaemonState(store, new DomainRegistry(store, config.masterDomid(), config.privDomid()), watches,
+                new QuotaTable(config.hardQuotas(), config.softMemory()), new Sessions(watches));
+    }
+
+    /** The parts that answer requests over {@code state}, reaching domains through {@code transport}. */
+    public static Core core(Config config, DaemonState state, DomainTransport transport, AccessLog trace,
+            DaemonLog log) {
+        PermissionCheck permissions = new PermissionCheck(state.domains());
+        Notifier notifier = new Notifier(state.watches(), permissions, state.store());
+        DomainLifecycle domains = new DomainLifecycle(state.domains(), state.store(), notifier, state.quotas(),
+                transport, config.keepOrphans(), log);
+        QuotaCommands quotas = new QuotaCommands(state.quotas(), domid -> state.domains().find(domid) != null,
+                state.store()::nodesOwnedBy, state.sessions()::watchesOf);
+        ControlCommands control = new ControlCommands(state.store(), state.watches(), quotas, state.domains(), trace,
+                state.sessions());
+        RequestExecutor executor = new RequestExecutor(state, permissions, notifier, quotas, domains,
+                new DomainFeatures(state.domains()), control, log);
+        return new Core(state, permissions, notifier, domains, executor);
     }
 
     /**
@@ -54,37 +101,9 @@ public final class Daemon implements AutoCloseable {
      *
      * @throws IOException with a one-line reason if the socket cannot be bound or there is no Xen
      */
-    public static Daemon start(Config config) throws IOException {
+    public static Daemon start(Config config, DaemonLog log) throws IOException {
         Hypervisor xen = config.noDomainInit() ? null : Hypervisor.open();
-        AccessLog log = new AccessLog(config.traceFile(), config.verbose() ? System.err : null);
-        Store store = new Store(config.masterDomid());
-        DomainRegistry registry = new DomainRegistry(store, config.masterDomid(), config.privDomid());
-        PermissionCheck permissions = new PermissionCheck(registry);
-        WatchIndex watches = new WatchIndex();
-        Notifier notifier = new Notifier(watches, permissions, store);
-        QuotaTable quotas = new QuotaTable(config.hardQuotas(), config.softMemory());
-        DomainLifecycle domains = new DomainLifecycle(registry, store, notifier, quotas, config.keepOrphans());
-        EventLoop[] loopRef = new EventLoop[1];
-        // CONTROL runs on the loop thread, so the loop exists by the time a command asks.
-        ControlCommands control = new ControlCommands(store, watches, quotas, registry, log, new Clients() {
-            @Override
-            public List<Session> sessions() {
-                return loopRef[0].sessions();
-            }
-
-            @Override
-            public long queuedOutputBytes() {
-                return loopRef[0].queuedOutputBytes();
-            }
-        });
-        Consumer<String> warnings = warning -> {
-            log.note(warning);
-            System.err.println("jxenstored: " + warning);
-        };
-        RequestExecutor executor = new RequestExecutor(store, permissions, notifier, watches, quotas, domains, control,
-                warnings);
         ServerSocketChannel server;
-        XenRings rings = null;
         try {
             server = bind(config.socketPath());
         } catch (IOException e) {
@@ -93,18 +112,44 @@ public final class Daemon implements AutoCloseable {
             }
             throw e;
         }
+        XenRings rings = null;
+        AccessLog trace = null;
+        Selector selector = null;
         try {
-            loopRef[0] = new EventLoop(server, executor, log, Caller.privileged(config.masterDomid()),
-                    quotas, config.watchEventTimeoutS() * 1_000_000_000L, warnings);
+            trace = new AccessLog(config.traceFile(), config.verbose());
+            DaemonState state = state(config);
+            selector = Selector.open();
+            Agenda agenda = new Agenda(selector);
+            RequestTickets tickets = new RequestTickets();
+            Connections connections = new Connections(new ConnectionContext(state.sessions(), state.quotas(),
+                    config.watchEventTimeoutS() * 1_000_000_000L, trace, tickets, agenda));
             if (xen != null) {
-                rings = new XenRings(xen, loopRef[0], log, config.masterDomid(), config.privDomid());
-                domains.useTransport(rings);
-                XenRings r = rings;
-                rings.start(() -> domains.checkDomains(r), registry.ensure(0).features());
-                registry.ensure(0).introduce();
+                rings = new XenRings(xen, connections, agenda, log, config.masterDomid(), config.privDomid());
             }
-        } catch (IOException e) {
+            Core core = core(config, state, rings == null ? DomainTransport.NONE : rings, trace, log);
+            GuestHold hold = new GuestHold();
+            Dispatcher dispatcher = new Dispatcher(core.executor(), new HeapGuard(log::warning), hold, tickets, trace, log);
+            XenRings domainStates = rings;
+            Runnable onDomainChange = rings == null ? () -> { } : () -> core.domains().checkDomains(domainStates);
+            EventLoop loop = new EventLoop(server, selector, connections, agenda, dispatcher, hold, onDomainChange,
+                    Caller.privileged(config.masterDomid()), trace, log);
+            if (rings != null) {
+                Domain dom0 = state.domains().ensure(0);
+                rings.start(dom0.features(), loop::fail);
+                dom0.introduce();
+            }
+            Daemon d = new Daemon(config, server, loop, trace, log, rings);
+            d.thread.start();
+            log.info("serving " + config.socketPath() + (rings == null ? " (socket only)" : " and guest rings"));
+            return d;
+        } catch (IOException | RuntimeException e) {
             server.close();
+            if (selector != null) {
+                selector.close();
+            }
+            if (trace != null) {
+                trace.close();
+            }
             if (rings != null) {
                 rings.close();
             } else if (xen != null) {
@@ -112,9 +157,6 @@ public final class Daemon implements AutoCloseable {
             }
             throw e;
         }
-        Daemon d = new Daemon(config, server, loopRef[0], log, rings);
-        d.thread.start();
-        return d;
     }
 
     /**
@@ -183,6 +225,7 @@ public final class Daemon implements AutoCloseable {
         } catch (IOException ignored) {
             // Nothing more to release.
         }
-        log.close();
+        trace.close();
+        log.info("stopped");
     }
 }

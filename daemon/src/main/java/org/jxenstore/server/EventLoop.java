@@ -5,105 +5,69 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import org.jxenstore.access.Caller;
-import org.jxenstore.access.QuotaTable;
-import org.jxenstore.control.Clients;
-import org.jxenstore.exec.Reply;
-import org.jxenstore.exec.RequestExecutor;
-import org.jxenstore.exec.Session;
 import org.jxenstore.log.AccessLog;
+import org.jxenstore.log.DaemonLog;
 import org.jxenstore.protocol.FrameDecoder;
 import org.jxenstore.protocol.Message;
-import org.jxenstore.protocol.MessageType;
-import org.jxenstore.protocol.Wire;
-import org.jxenstore.protocol.XsError;
-import org.jxenstore.protocol.XsException;
-import org.jxenstore.watch.Watch;
 
 /**
- * The single thread that owns all state: it accepts socket clients, services guest rings when
- * their event channel fires, executes requests, and writes replies and events. One thread gives xenstore's ordering for free: a
- * request's events are queued atomically with its reply, and changes are applied in order.
+ * The single thread that owns all state. It moves bytes: it accepts socket clients, reads what
+ * they send, services guest rings when their event channel fires, hands each complete request
+ * to the {@link Dispatcher}, and writes the replies and events queued meanwhile. One thread gives
+ * xenstore's ordering for free: a request's events are queued atomically with its reply, and
+ * changes are applied in order.
  *
  * <p>Fairness: each pass executes at most {@link #REQUESTS_PER_TURN} requests of one client
  * before moving on to the next, so a flooding client cannot starve the others. Rings are
  * serviced when their event channel fires (so the cost of a pass does not grow with the number
  * of idle guests), plus a slow safety scan for guests that forget to notify.
  */
-final class EventLoop implements Runnable, Clients {
+final class EventLoop implements Runnable {
     private static final int REQUESTS_PER_TURN = 32;
     private static final long SAFETY_SCAN_NANOS = 5_000_000_000L;
     /** How long a refused accept (file descriptors exhausted) waits before the next try. */
     private static final long ACCEPT_RETRY_NANOS = 100_000_000L;
-    /** How long guests are held back for a privileged client's starved transaction (XSA-206). */
-    private static final long STARVATION_PAUSE_NANOS = 500_000_000L;
 
-    private final Selector selector;
     private final ServerSocketChannel server;
-    private final RequestExecutor executor;
-    private final AccessLog log;
+    private final Selector selector;
+    private final Connections connections;
+    private final Agenda agenda;
+    private final Dispatcher dispatcher;
+    private final GuestHold hold;
+    private final Runnable onDomainChange;
     private final Caller socketCaller;
-    private final QuotaTable quotas;
-    private final long eventTimeoutNanos;
-    private final Map<Integer, Connection> connections = new HashMap<>();
-    private final LinkedHashSet<Connection> dirty = new LinkedHashSet<>();
-    private final LinkedHashSet<Connection> unfinished = new LinkedHashSet<>();
-    private final Map<Integer, Connection> ringsByPort = new HashMap<>();
-    /** Ports whose event fired, filled by the event-channel thread; bounded by the bound ports. */
-    private final Set<Integer> firedPorts = ConcurrentHashMap.newKeySet();
-    private int virqPort = -1;
-    private Runnable onVirq = () -> { };
+    private final AccessLog trace;
+    private final DaemonLog log;
+    /** Guests whose rings were left unread while the hold was on. */
+    private final LinkedHashSet<Connection> heldBack = new LinkedHashSet<>();
     private long nextScan = System.nanoTime() + SAFETY_SCAN_NANOS;
-    private final HeapGuard heap;
-    /** The request being executed, whose events are charged to it. */
-    private Ticket current;
-    /** A privileged client whose transaction lost to a write; guests wait until it commits. */
-    private Connection starved;
-    private long starvedUntil;
     private long acceptRetryAt;
     private boolean acceptPaused;
     private volatile boolean running = true;
     private volatile IOException failure;
-    private int nextId = 1;
 
-    EventLoop(ServerSocketChannel server, RequestExecutor executor, AccessLog log, Caller socketCaller,
-            QuotaTable quotas, long eventTimeoutNanos, Consumer<String> warnings) throws IOException {
-        this.quotas = quotas;
-        this.heap = new HeapGuard(warnings);
-        this.eventTimeoutNanos = eventTimeoutNanos;
-        this.selector = Selector.open();
+    /**
+     * @param onDomainChange asks the hypervisor about the domains, after VIRQ_DOM_EXC
+     * @param socketCaller   who the socket's clients are (the privileged master domain)
+     */
+    EventLoop(ServerSocketChannel server, Selector selector, Connections connections, Agenda agenda,
+            Dispatcher dispatcher, GuestHold hold, Runnable onDomainChange, Caller socketCaller, AccessLog trace,
+            DaemonLog log) throws IOException {
         this.server = server;
-        this.executor = executor;
-        this.log = log;
+        this.selector = selector;
+        this.connections = connections;
+        this.agenda = agenda;
+        this.dispatcher = dispatcher;
+        this.hold = hold;
+        this.onDomainChange = onDomainChange;
         this.socketCaller = socketCaller;
+        this.trace = trace;
+        this.log = log;
         server.configureBlocking(false);
         server.register(selector, SelectionKey.OP_ACCEPT);
-    }
-
-    @Override
-    public long queuedOutputBytes() {
-        long total = 0;
-        for (Connection c : connections.values()) {
-            total += c.queuedBytes();
-        }
-        return total;
-    }
-
-    @Override
-    public List<Session> sessions() {
-        List<Session> out = new ArrayList<>(connections.size());
-        for (Connection c : connections.values()) {
-            out.add(c.session());
-        }
-        return out;
     }
 
     /** Why the loop stopped on its own, or {@code null}. */
@@ -111,48 +75,10 @@ final class EventLoop implements Runnable, Clients {
         return failure;
     }
 
-    /** Called by the event-channel thread: a port fired. */
-    void portFired(int port) {
-        firedPorts.add(port);
-        selector.wakeup();
-    }
-
-    /** VIRQ_DOM_EXC arrives on {@code port}; {@code check} asks the hypervisor about the domains. */
-    void onVirq(int port, Runnable check) {
-        virqPort = port;
-        onVirq = check;
-    }
-
-    /** A guest's ring becomes a connection, serviced when {@code port} fires. */
-    Connection attachRing(RingTransport t, Caller caller, int port) {
-        Connection c = new Connection(nextId++, t, caller, this, quotas, eventTimeoutNanos);
-        connections.put(c.id(), c);
-        ringsByPort.put(port, c);
-        firedPorts.add(port);
-        return c;
-    }
-
-    /** The guest re-bound its event channel. */
-    void rebindRing(int oldPort, int newPort) {
-        Connection c = ringsByPort.remove(oldPort);
-        if (c != null) {
-            ringsByPort.put(newPort, c);
-            firedPorts.add(newPort);
-        }
-    }
-
-    /** The domain is gone: its connection, if it still has one, goes too. */
-    void detachRing(int port) {
-        Connection c = ringsByPort.remove(port);
-        if (c != null) {
-            drop(c);
-        }
-    }
-
     /** Another thread found the daemon cannot go on: record why and stop. */
     void fail(IOException why) {
         failure = why;
-        log.note("stopping: " + why.getMessage());
+        log.warning("stopping: " + why.getMessage());
         stop();
     }
 
@@ -169,25 +95,22 @@ final class EventLoop implements Runnable, Clients {
                     pass();
                 } catch (RuntimeException | Error e) {
                     // Requests that grow the store are refused before the heap runs out
-                    // (HeapGuard), and request failures are answered in process(); anything
+                    // (HeapGuard), and request failures are answered by the dispatcher; anything
                     // else that escapes costs this pass, never the daemon's ability to serve.
-                    log.note("event loop pass failed: " + stackTrace(e));
-                    System.err.println("jxenstored: event loop pass failed: " + stackTrace(e));
+                    log.error("event loop pass failed", e);
                 }
             }
         } catch (IOException e) {
             failure = e;
-            log.note("event loop stopped: " + e);
+            log.warning("event loop stopped: " + e);
         } finally {
-            for (Connection c : List.copyOf(connections.values())) {
-                drop(c);
-            }
+            connections.dropAll();
+            trace.flush();
             try {
                 selector.close();
             } catch (IOException ignored) {
                 // Shutting down.
             }
-            log.flush();
         }
     }
 
@@ -198,30 +121,26 @@ final class EventLoop implements Runnable, Clients {
             handle(k);
         }
         selector.selectedKeys().clear();
-        for (Integer port : List.copyOf(firedPorts)) {
-            firedPorts.remove(port);
-            if (port == virqPort) {
-                onVirq.run();
-            } else {
-                Connection c = ringsByPort.get(port);
-                if (c != null) {
-                    service(c);
-                }
-            }
-        }
-        if (!ringsByPort.isEmpty() && System.nanoTime() - nextScan >= 0) {
-            nextScan = System.nanoTime() + SAFETY_SCAN_NANOS;
-            for (Connection c : List.copyOf(ringsByPort.values())) {
+        for (int port : agenda.takeFiredPorts()) {
+            Connection c = connections.ringOn(port);
+            if (c != null) {
                 service(c);
             }
         }
-        List<Connection> again = new ArrayList<>(unfinished);
-        unfinished.clear();
-        for (Connection c : again) {
+        if (agenda.takeDomainsChanged()) {
+            onDomainChange.run();
+        }
+        if (connections.hasRings() && System.nanoTime() - nextScan >= 0) {
+            nextScan = System.nanoTime() + SAFETY_SCAN_NANOS;
+            for (Connection c : connections.rings()) {
+                service(c);
+            }
+        }
+        for (Connection c : agenda.takeTurns()) {
             service(c);
         }
-        flushDirty();
-        log.flush();
+        flushOutput();
+        trace.flush();
     }
 
     private void waitForWork() throws IOException {
@@ -230,55 +149,30 @@ final class EventLoop implements Runnable, Clients {
             acceptPaused = false;
             server.keyFor(selector).interestOps(SelectionKey.OP_ACCEPT);
         }
-        if (starved != null && now - starvedUntil >= 0) {
-            releaseGuests();
+        if (!heldBack.isEmpty() && !hold.active(now)) {
+            // Their rings may hold requests nobody was told about while they waited.
+            heldBack.forEach(agenda::turnAgain);
+            heldBack.clear();
         }
-        if (!unfinished.isEmpty() || !firedPorts.isEmpty()) {
+        if (agenda.pending()) {
             selector.selectNow();
             return;
         }
         long deadline = Long.MAX_VALUE;
-        if (!ringsByPort.isEmpty()) {
+        if (connections.hasRings()) {
             deadline = Math.min(deadline, nextScan - now);
         }
         if (acceptPaused) {
             deadline = Math.min(deadline, acceptRetryAt - now);
         }
-        if (starved != null) {
-            deadline = Math.min(deadline, starvedUntil - now);
+        if (!heldBack.isEmpty()) {
+            deadline = Math.min(deadline, hold.nanosLeft(now));
         }
         if (deadline == Long.MAX_VALUE) {
             selector.select();
         } else {
             selector.select(Math.max(1, deadline / 1_000_000));
         }
-    }
-
-    /**
-     * XSA-206: a privileged client's transaction failed because someone wrote a node it had read.
-     * So that a guest rewriting nodes in a tight loop cannot make the toolstack's read-modify-write
-     * fail forever, guests' requests are not read until that client ends its next transaction
-     * (or a short deadline passes); its retry then runs against a quiet store.
-     */
-    private void holdGuestsFor(Connection c) {
-        starved = c;
-        starvedUntil = System.nanoTime() + STARVATION_PAUSE_NANOS;
-    }
-
-    private void releaseGuests() {
-        starved = null;
-        // Their rings may hold requests nobody was told about while they waited.
-        unfinished.addAll(ringsByPort.values());
-    }
-
-    /** Gives a connection a turn in the next pass. */
-    void serviceSoon(Connection c) {
-        unfinished.add(c);
-    }
-
-    /** The ticket of the request being executed, if its client is bound by quotas. */
-    Ticket currentTicket() {
-        return current;
     }
 
     /**
@@ -295,30 +189,33 @@ final class EventLoop implements Runnable, Clients {
         }
         try {
             if (ring.reconnectRequested()) {
-                executor.resetWatches(c.session());
-                c.resetIo();
+                connections.reset(c);
                 ring.completeReconnect();
                 return;
             }
             c.flush();
+            if (hold.holds(c.caller())) {
+                heldBack.add(c);
+                return;
+            }
             int n = 0;
-            for (; n < REQUESTS_PER_TURN && c.mayReadRequest(starved != null); n++) {
+            for (; n < REQUESTS_PER_TURN && c.mayReadRequest(); n++) {
                 Message m = c.nextRingRequest();
                 if (m == null) {
                     break;
                 }
-                process(c, m);
+                dispatcher.dispatch(c, m);
             }
             if (n == REQUESTS_PER_TURN) {
-                unfinished.add(c);
+                agenda.turnAgain(c);
             }
         } catch (FrameDecoder.OversizedFrameException e) {
-            log.note("conn=" + c.id() + " " + ring.describe() + " cut off: " + e.getMessage());
+            log.warning("conn=" + c.id() + " " + ring.describe() + " cut off: " + e.getMessage());
             ring.protocolError();
-            drop(c);
+            connections.drop(c);
         } catch (IOException e) {
-            log.note("conn=" + c.id() + " " + c.transport().describe() + " cut off: " + e.getMessage());
-            drop(c);
+            log.warning("conn=" + c.id() + " " + c.transport().describe() + " cut off: " + e.getMessage());
+            connections.drop(c);
         }
     }
 
@@ -335,7 +232,7 @@ final class EventLoop implements Runnable, Clients {
             if (k.isWritable()) {
                 c.flush();
                 if (!c.backedUp() && c.hasBufferedInput()) {
-                    unfinished.add(c);
+                    agenda.turnAgain(c);
                 }
             }
             if (k.isValid() && k.isReadable()) {
@@ -345,11 +242,11 @@ final class EventLoop implements Runnable, Clients {
                     // A client that wrote its requests and shut down its side still gets its
                     // replies, as far as the socket takes them.
                     c.flush();
-                    drop(c);
+                    connections.drop(c);
                 }
             }
         } catch (IOException e) {
-            drop(c);
+            connections.drop(c);
         }
     }
 
@@ -360,7 +257,7 @@ final class EventLoop implements Runnable, Clients {
         } catch (IOException e) {
             // Out of file descriptors, say: this client waits in the backlog (or is refused by
             // the kernel); the others are served, and accepting resumes shortly, without spinning.
-            log.note("accept failed: " + e.getMessage());
+            log.warning("accept failed: " + e.getMessage());
             acceptPaused = true;
             acceptRetryAt = System.nanoTime() + ACCEPT_RETRY_NANOS;
             server.keyFor(selector).interestOps(0);
@@ -372,9 +269,8 @@ final class EventLoop implements Runnable, Clients {
         try {
             ch.configureBlocking(false);
             SocketTransport t = new SocketTransport(ch);
-            Connection c = new Connection(nextId++, t, socketCaller, this, quotas, eventTimeoutNanos);
+            Connection c = connections.open(t, socketCaller);
             t.setKey(ch.register(selector, SelectionKey.OP_READ, c));
-            connections.put(c.id(), c);
         } catch (IOException e) {
             try {
                 ch.close();
@@ -399,133 +295,32 @@ final class EventLoop implements Runnable, Clients {
                 if (m == null) {
                     return;
                 }
-                process(c, m);
+                dispatcher.dispatch(c, m);
             }
             if (c.hasBufferedInput()) {
-                unfinished.add(c);
+                agenda.turnAgain(c);
             }
         } catch (FrameDecoder.OversizedFrameException e) {
             // A length over the limit is a hostile or broken client: drop it, nobody else.
-            log.note("conn=" + c.id() + " " + c.transport().describe() + " dropped: " + e.getMessage());
+            log.warning("conn=" + c.id() + " " + c.transport().describe() + " dropped: " + e.getMessage());
             c.transport().protocolError();
-            drop(c);
+            connections.drop(c);
         }
     }
 
-    private void process(Connection c, Message m) {
-        Session s = c.session();
-        if (log.active()) {
-            log.request(c.id(), s.caller().domid(), m);
-        }
-        MessageType type = MessageType.fromCode(m.type());
-        current = c.openTicket();
-        try {
-            Answer a = answer(c, s, type, m);
-            if (log.active()) {
-                log.reply(c.id(), c.caller().domid(), a.reply());
-            }
-            c.send(a.reply(), current);
-            if (a.initialEvent() != null) {
-                // A WATCH's initial event follows its reply.
-                Watch w = a.initialEvent();
-                c.deliver(w.eventPath(w.path()), w.token());
-            }
-            if (type == MessageType.TRANSACTION_END) {
-                transactionEnded(c, a.error());
-            }
-        } finally {
-            current = null;
-        }
-    }
-
-    /**
-     * A request's reply, for WATCH the watch whose initial event follows it, and the error if the
-     * request failed.
-     */
-    private record Answer(Message reply, Watch initialEvent, XsError error) {
-        static Answer error(Message m, XsError e) {
-            return new Answer(Message.error(m.reqId(), m.txId(), e), null, e);
-        }
-    }
-
-    /** Executes one request; a failure becomes an error reply. */
-    private Answer answer(Connection c, Session s, MessageType type, Message m) {
-        try {
-            boolean grows = RequestExecutor.grows(type);
-            long growth = m.payload().length + HeapGuard.NODE_OVERHEAD;
-            if (grows && heap.refuses(growth)) {
-                return Answer.error(m, XsError.ENOMEM);
-            }
-            Reply reply = executor.execute(s, type, m.txId(), m.payload());
-            if (grows) {
-                heap.admitted(growth);
-            }
-            if (reply.payload().length > Wire.PAYLOAD_MAX) {
-                return Answer.error(m, XsError.E2BIG);
-            }
-            return new Answer(new Message(m.type(), m.reqId(), m.txId(), reply.payload()), reply.initialEvent(), null);
-        } catch (XsException e) {
-            return Answer.error(m, e.error());
-        } catch (OutOfMemoryError e) {
-            // The request's change was taken back; the daemon goes on serving.
-            log.note("conn=" + c.id() + " request " + type + " ran out of memory");
-            return Answer.error(m, XsError.ENOMEM);
-        } catch (RuntimeException | Error e) {
-            // A bug, or a broken installation (a class that cannot be loaded): this request
-            // fails, its change is taken back, and the others are still served.
-            log.note("conn=" + c.id() + " request " + type + " failed: " + stackTrace(e));
-            System.err.println("jxenstored: internal error on " + type + ": " + stackTrace(e));
-            return Answer.error(m, XsError.EIO);
-        }
-    }
-
-    private void transactionEnded(Connection c, XsError error) {
-        if (error == XsError.EAGAIN && c.caller().privileged()) {
-            holdGuestsFor(c);
-        } else if (c == starved) {
-            releaseGuests();
-        }
-    }
-
-    void logEvent(Connection c, Message m) {
-        if (log.active()) {
-            log.reply(c.id(), c.caller().domid(), m);
-        }
-    }
-
-    void markDirty(Connection c) {
-        dirty.add(c);
-    }
-
-    private void flushDirty() {
-        while (!dirty.isEmpty()) {
-            List<Connection> batch = new ArrayList<>(dirty);
-            dirty.clear();
-            for (Connection c : batch) {
+    /** Writes what every connection has queued, including what writing it queued in turn. */
+    private void flushOutput() {
+        for (List<Connection> due = agenda.takeOutput(); !due.isEmpty(); due = agenda.takeOutput()) {
+            for (Connection c : due) {
                 if (c.closed()) {
                     continue;
                 }
                 try {
                     c.flush();
                 } catch (IOException e) {
-                    drop(c);
+                    connections.drop(c);
                 }
             }
         }
-    }
-
-    private void drop(Connection c) {
-        executor.resetWatches(c.session());
-        connections.remove(c.id());
-        ringsByPort.values().remove(c);
-        dirty.remove(c);
-        unfinished.remove(c);
-        c.close();
-    }
-
-    private static String stackTrace(Throwable t) {
-        java.io.StringWriter w = new java.io.StringWriter();
-        t.printStackTrace(new java.io.PrintWriter(w));
-        return w.toString();
     }
 }

@@ -1,13 +1,15 @@
 package org.jxenstore.server;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jxenstore.access.Caller;
 import org.jxenstore.domain.DomainStates;
 import org.jxenstore.domain.DomainTransport;
-import org.jxenstore.log.AccessLog;
+import org.jxenstore.log.DaemonLog;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
 import org.jxenstore.ring.XenstoreRing;
@@ -18,19 +20,24 @@ import org.jxenstore.xen.XenException;
 
 /**
  * Guest rings on a Xen host: maps each introduced domain's ring page, binds its event channel,
- * and feeds event-channel notifications to the event loop from a thread of its own (the only
- * other thread in the daemon, which touches nothing but the set of fired ports).
+ * and feeds event-channel notifications to the event loop's {@link Agenda} from a thread of its
+ * own (the only other thread in the daemon, which touches nothing else).
  */
 final class XenRings implements DomainTransport, DomainStates, AutoCloseable {
     private final Hypervisor xen;
     private final EventChannels channels;
-    private final EventLoop loop;
-    private final AccessLog log;
+    private final Connections connections;
+    private final Agenda agenda;
+    private final DaemonLog log;
     private final int privDomid;
     private final int masterDomid;
     private final Map<Integer, Attached> byDomid = new HashMap<>();
     private final Thread pump;
     private volatile boolean running = true;
+    /** Failing event channels stop the daemon: set before the pump starts. */
+    private Consumer<IOException> onFailure;
+    /** VIRQ_DOM_EXC's port, bound before the pump starts. */
+    private volatile int virqPort = -1;
 
     /** One connected domain; its local port changes when the guest re-binds its channel. */
     private static final class Attached {
@@ -45,10 +52,11 @@ final class XenRings implements DomainTransport, DomainStates, AutoCloseable {
         }
     }
 
-    XenRings(Hypervisor xen, EventLoop loop, AccessLog log, int masterDomid, int privDomid) {
+    XenRings(Hypervisor xen, Connections connections, Agenda agenda, DaemonLog log, int masterDomid, int privDomid) {
         this.xen = xen;
         this.channels = xen.eventChannels();
-        this.loop = loop;
+        this.connections = connections;
+        this.agenda = agenda;
         this.log = log;
         this.masterDomid = masterDomid;
         this.privDomid = privDomid;
@@ -59,9 +67,12 @@ final class XenRings implements DomainTransport, DomainStates, AutoCloseable {
     /**
      * Binds VIRQ_DOM_EXC, connects dom0's own ring (from {@code /proc/xen/xsd_kva} and
      * {@code xsd_port}) and starts delivering events. Called before the event loop runs.
+     *
+     * @param onFailure told why, if the event channels fail: the daemon cannot go on
      */
-    void start(Runnable onDomainChange, int dom0Features) throws XenException {
-        loop.onVirq(channels.bindVirqDomExc(), onDomainChange);
+    void start(int dom0Features, Consumer<IOException> onFailure) throws XenException {
+        this.onFailure = onFailure;
+        virqPort = channels.bindVirqDomExc();
         Dom0Ring dom0 = xen.dom0Ring();
         int port = channels.bindInterdomain(0, dom0.port());
         attach(0, dom0.page(), false, port, dom0Features);
@@ -72,14 +83,16 @@ final class XenRings implements DomainTransport, DomainStates, AutoCloseable {
         while (running) {
             try {
                 int port = channels.awaitPending();
-                if (port >= 0) {
-                    loop.portFired(port);
+                if (port == virqPort) {
+                    agenda.domainsChanged();
+                } else if (port >= 0) {
+                    agenda.portFired(port);
                 }
             } catch (XenException | RuntimeException e) {
                 // Without event channels no guest is served and no domain death is seen: stop
                 // the daemon with the reason, so that it is restarted, rather than linger.
                 if (running) {
-                    loop.fail(new java.io.IOException("event channel failed: " + e.getMessage(), e));
+                    onFailure.accept(new IOException("event channel failed: " + e.getMessage(), e));
                 }
                 return;
             }
@@ -93,7 +106,7 @@ final class XenRings implements DomainTransport, DomainStates, AutoCloseable {
             int port = channels.bindInterdomain(domid, remotePort);
             if (a != null) {
                 channels.unbind(a.port);
-                loop.rebindRing(a.port, port);
+                connections.rebindRing(a.port, port);
                 a.port = port;
                 return;
             }
@@ -106,7 +119,7 @@ final class XenRings implements DomainTransport, DomainStates, AutoCloseable {
             }
             attach(domid, page, true, port, features);
         } catch (XenException e) {
-            log.note("introduce dom" + domid + " failed: " + e.getMessage());
+            log.warning("introduce dom" + domid + " failed: " + e.getMessage());
             throw new XsException(XsError.EINVAL);
         }
     }
@@ -118,7 +131,7 @@ final class XenRings implements DomainTransport, DomainStates, AutoCloseable {
         byDomid.put(domid, a);
         boolean privileged = domid == privDomid || domid == masterDomid;
         RingTransport t = new RingTransport(domid, ring, () -> channels.notify(a.port));
-        loop.attachRing(t, new Caller(domid, privileged), port);
+        connections.attachRing(t, new Caller(domid, privileged), port);
     }
 
     @Override
@@ -127,7 +140,7 @@ final class XenRings implements DomainTransport, DomainStates, AutoCloseable {
         if (a == null) {
             return;
         }
-        loop.detachRing(a.port);
+        connections.detachRing(a.port);
         channels.unbind(a.port);
         if (a.ownMapping) {
             xen.unmapRing(a.page);
@@ -140,7 +153,7 @@ final class XenRings implements DomainTransport, DomainStates, AutoCloseable {
             return xen.domainState(domid).map(s -> new State(s.dying(), s.shutdown()));
         } catch (XenException e) {
             // Without an answer, keep the domain: releasing a live guest would cut it off.
-            log.note("domain state of dom" + domid + ": " + e.getMessage());
+            log.warning("domain state of dom" + domid + ": " + e.getMessage());
             return Optional.of(new State(false, false));
         }
     }

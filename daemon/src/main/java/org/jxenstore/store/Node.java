@@ -19,10 +19,17 @@ public record Node(byte[] value, Perms perms, ChildMap children, long generation
     }
 
     /**
-     * The size C xenstored charges against the {@code node-size} quota: its record header, 8
-     * bytes per permission, the value and the NUL-terminated child names.
+     * The size of a node as C xenstored stores it: a 24-byte record header, 8 bytes per
+     * permission entry, the value and the NUL-terminated child names. The {@code node-size}
+     * quota limits it and the {@code memory} quota charges it; this is the one place it is
+     * computed.
      */
-    public int chargedSize() {
-        return 24 + 8 * perms.entries().size() + value.length + children.nameBytes();
+    public static long size(Perms perms, int valueLength, int childNameBytes) {
+        return 24L + 8L * perms.entries().size() + valueLength + childNameBytes;
+    }
+
+    /** This node's {@link #size}. */
+    public long chargedSize() {
+        return size(perms, value.length, children.nameBytes());
     }
 }

@@ -27,5 +27,9 @@ public interface NodeView {
 
     /** A removed node: where it was, the permissions it had, and the bytes of its value. */
     record Removed(String path, Perms perms, long generation, int valueLength) {
+        /** What is kept of {@code node}, removed from {@code path}. */
+        public static Removed of(String path, Node node) {
+            return new Removed(path, node.perms(), node.generation(), node.value().length);
+        }
     }
 }

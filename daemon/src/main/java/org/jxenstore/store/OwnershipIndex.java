@@ -18,11 +18,11 @@ final class OwnershipIndex {
     private final Map<Integer, Long> bytes = new HashMap<>();
 
     /**
-     * What a node costs its owner against the {@code memory} quota: C's record (header, 8 bytes
-     * per permission entry, the value) plus its name in its parent's child list.
+     * What a node costs its owner against the {@code memory} quota: its record without children
+     * (they are charged to their own owners) plus its name in its parent's child list.
      */
     static long cost(String path, Perms perms, int valueLength) {
-        return 24L + 8L * perms.entries().size() + valueLength + NodePath.name(path).length() + 1;
+        return Node.size(perms, valueLength, NodePath.name(path).length() + 1);
     }
 
     void add(String path, Perms perms, int valueLength) {

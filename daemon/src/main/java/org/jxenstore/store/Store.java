@@ -192,15 +192,28 @@ public final class Store implements NodeView {
     /** Every node of a subtree, its root first. */
     public static List<Removed> subtree(String path, Node top) {
         List<Removed> out = new ArrayList<>();
-        walk(path, top, (p, n) -> out.add(new Removed(p, n.perms(), n.generation(), n.value().length)));
+        walk(path, top, (p, n) -> out.add(Removed.of(p, n)));
         return out;
     }
 
-    /**
-     * Visits every node of a subtree, parents before children, with an explicit stack: the
-     * depth is the client's to choose, the daemon's stack is not.
-     */
+    /** How a walk finds a child: in the tree itself, or in a transaction's view of it. */
+    @FunctionalInterface
+    public interface ChildLookup {
+        /** The child {@code name} (at {@code childPath}) of {@code parent}, or {@code null}. */
+        Node child(Node parent, String name, String childPath);
+    }
+
+    /** Visits every node of a subtree of the tree rooted at {@code top}, parents before children. */
     public static void walk(String path, Node top, BiConsumer<String, Node> visitor) {
+        walk(path, top, (parent, name, childPath) -> parent.children().get(name), visitor);
+    }
+
+    /**
+     * Visits every node of a subtree, parents before children, finding children through
+     * {@code lookup}, with an explicit stack: the depth is the client's to choose, the daemon's
+     * stack is not. The only walk over a subtree in the daemon.
+     */
+    public static void walk(String path, Node top, ChildLookup lookup, BiConsumer<String, Node> visitor) {
         ArrayList<String> paths = new ArrayList<>();
         ArrayList<Node> nodes = new ArrayList<>();
         paths.add(path);
@@ -210,9 +223,10 @@ public final class Store implements NodeView {
             Node n = nodes.removeLast();
             visitor.accept(p, n);
             for (String name : n.children().names()) {
-                Node child = n.children().get(name);
+                String childPath = NodePath.child(p, name);
+                Node child = lookup.child(n, name, childPath);
                 if (child != null) {
-                    paths.add(NodePath.child(p, name));
+                    paths.add(childPath);
                     nodes.add(child);
                 }
             }

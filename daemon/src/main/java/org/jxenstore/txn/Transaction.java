@@ -167,21 +167,11 @@ public final class Transaction implements NodeView {
         }
         List<Removed> removed = new ArrayList<>();
         // Walk this transaction's view of the subtree, so nodes it created are removed too.
-        ArrayList<String> stack = new ArrayList<>();
-        stack.add(path);
-        while (!stack.isEmpty()) {
-            String p = stack.removeLast();
-            Node n = get(p);
-            if (n == null) {
-                continue;
-            }
-            removed.add(new Removed(p, n.perms(), n.generation(), n.value().length));
-            for (String name : n.children().names()) {
-                stack.add(NodePath.child(p, name));
-            }
+        Store.walk(path, top, (parent, name, childPath) -> get(childPath), (p, n) -> {
+            removed.add(Removed.of(p, n));
             view.put(p, null);
             written.add(p);
-        }
+        });
         String parentPath = NodePath.parent(path);
         Node parent = get(parentPath);
         view.put(parentPath, parent.withChildren(parent.children().without(NodePath.name(path)), live.generation()));

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.jxenstore.log.DaemonLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,7 +76,7 @@ class MainTest {
     @Test
     void aPidFileLockedByAnotherDaemonIsRefusedAndKept(@TempDir Path dir) throws IOException {
         Path pid = dir.resolve("xenstored.pid");
-        try (PidFile other = PidFile.claim(pid)) {
+        try (PidFile other = PidFile.claim(pid, DaemonLog.standardError())) {
             other.write(4242);
             // The lock is per process, so a second claim from this JVM must come from a child.
             ProcessBuilder start = new ProcessBuilder(javaCommand(), "-cp",

@@ -8,12 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.jxenstore.access.Caller;
-import org.jxenstore.exec.Session;
 import org.jxenstore.exec.XsFixture;
 import org.jxenstore.exec.XsFixture.Client;
 import org.jxenstore.protocol.MessageType;
-import org.jxenstore.protocol.Payload;
 import org.jxenstore.watch.EventSink;
+import org.jxenstore.watch.Watch;
 import org.junit.jupiter.api.Test;
 
 /** The CONTROL commands of xenstore-control. */
@@ -130,8 +129,7 @@ class ControlTest {
                 return 0;
             }
         };
-        Session orphan = new Session(Caller.privileged(0), sink);
-        xs.executor.execute(orphan, MessageType.WATCH, 0, Payload.strings("/leak", "t"));
+        xs.watches.add(new Watch(sink, "/leak", "t", false, -1));
         String r = dom0.control("check");
         assertTrue(r.startsWith("ERRORS:"), r);
         assertTrue(r.contains("watch index holds 1 watches, connections registered 0"), r);

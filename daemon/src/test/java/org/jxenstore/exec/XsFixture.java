@@ -1,35 +1,35 @@
 package org.jxenstore.exec;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import org.jxenstore.access.Caller;
-import org.jxenstore.access.PermissionCheck;
-import org.jxenstore.access.Quota;
-import org.jxenstore.access.QuotaTable;
-import org.jxenstore.control.Clients;
-import org.jxenstore.control.ControlCommands;
 import org.jxenstore.domain.DomainLifecycle;
 import org.jxenstore.domain.DomainRegistry;
+import org.jxenstore.domain.DomainTransport;
 import org.jxenstore.log.AccessLog;
+import org.jxenstore.log.DaemonLog;
 import org.jxenstore.protocol.MessageType;
 import org.jxenstore.protocol.Payload;
 import org.jxenstore.protocol.RequestDecoder;
 import org.jxenstore.protocol.Wire;
 import org.jxenstore.protocol.XsException;
+import org.jxenstore.server.Config;
+import org.jxenstore.server.Daemon;
 import org.jxenstore.store.Store;
 import org.jxenstore.watch.EventSink;
-import org.jxenstore.watch.Notifier;
 import org.jxenstore.watch.WatchIndex;
 
 /**
- * The daemon's parts wired as {@code server.Daemon} wires them, without the socket: requests go
- * through the real {@link RequestDecoder} and {@link RequestExecutor}, and each client's watch
- * events are recorded by a real {@link EventSink} that keeps them in a list.
+ * The daemon's parts built by {@link Daemon#state} and {@link Daemon#core}, as the running
+ * daemon builds them, without the socket or rings: requests go through the real
+ * {@link RequestDecoder} and {@link RequestExecutor}, and each client's watch events are recorded
+ * by a real {@link EventSink} that keeps them in a list. Warnings go to a daemon log kept in memory.
  *
  * <p>Replies are rendered as text: the error name for an error ("EACCES"); otherwise the payload
  * with its strings joined by a space ("OK", "a b c" for a DIRECTORY), or the raw value for READ.
@@ -39,53 +39,34 @@ public final class XsFixture {
 
     public final Store store;
     public final DomainRegistry registry;
-    public final PermissionCheck permissions;
     public final WatchIndex watches;
-    public final Notifier notifier;
-    public final QuotaTable quotas;
     public final DomainLifecycle domains;
     public final AccessLog log;
-    public final ControlCommands control;
     public final RequestExecutor executor;
-    private final List<String> warnings = new ArrayList<>();
-    private final List<Session> sessions = new ArrayList<>();
+    private final Sessions sessions;
+    private final ByteArrayOutputStream daemonLog = new ByteArrayOutputStream();
 
     public XsFixture() {
-        this(Map.of(), false);
+        this(DomainTransport.NONE);
     }
 
-    public XsFixture(Map<Quota, Integer> quotaOverrides, boolean keepOrphans) {
-        store = new Store(DOM0);
-        registry = new DomainRegistry(store, DOM0, DOM0);
-        permissions = new PermissionCheck(registry);
-        watches = new WatchIndex();
-        notifier = new Notifier(watches, permissions, store);
-        EnumMap<Quota, Integer> q = new EnumMap<>(Quota.class);
-        for (Quota quota : Quota.values()) {
-            q.put(quota, quota.defaultValue());
-        }
-        q.putAll(quotaOverrides);
-        quotas = new QuotaTable(q, Quota.SOFT_MEMORY_DEFAULT);
-        domains = new DomainLifecycle(registry, store, notifier, quotas, keepOrphans);
+    /** A fixture whose domains are reached through {@code transport}. */
+    public XsFixture(DomainTransport transport) {
+        Config config = Config.defaults(Path.of("unused"));
         try {
-            log = new AccessLog(null, null);
+            log = new AccessLog(null, false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        control = new ControlCommands(store, watches, quotas, registry, log, new Clients() {
-            @Override
-            public List<Session> sessions() {
-                return List.copyOf(sessions);
-            }
-
-            @Override
-            public long queuedOutputBytes() {
-                // Sessions here deliver events into lists, not into output queues.
-                return 0;
-            }
-        });
-        executor = new RequestExecutor(store, permissions, notifier, watches, quotas, domains, control,
-                warnings::add);
+        DaemonState state = Daemon.state(config);
+        Daemon.Core core = Daemon.core(config, state, transport, log,
+                new DaemonLog(new PrintStream(daemonLog, true, StandardCharsets.UTF_8)));
+        store = state.store();
+        registry = state.domains();
+        watches = state.watches();
+        sessions = state.sessions();
+        domains = core.domains();
+        executor = core.executor();
     }
 
     /** A privileged (dom0 / socket) client. */
@@ -95,9 +76,7 @@ public final class XsFixture {
 
     /** An unprivileged client of {@code domid}; the domain is not introduced by this. */
     public Client client(Caller caller) {
-        Client c = new Client(caller);
-        sessions.add(c.session);
-        return c;
+        return new Client(caller);
     }
 
     /**
@@ -115,7 +94,16 @@ public final class XsFixture {
     }
 
     public List<Session> sessions() {
-        return List.copyOf(sessions);
+        return sessions.all();
+    }
+
+    /** The warnings the daemon log got so far, without their time stamps. */
+    public List<String> warnings() {
+        String mark = " warning: ";
+        return daemonLog.toString(StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains(mark))
+                .map(l -> l.substring(l.indexOf(mark) + mark.length()))
+                .toList();
     }
 
     private static void expect(String expected, String actual) {
@@ -130,7 +118,7 @@ public final class XsFixture {
         private final List<String> events = new ArrayList<>();
 
         Client(Caller caller) {
-            this.session = new Session(caller, this);
+            this.session = sessions.open(caller, this);
         }
 
         @Override
@@ -151,7 +139,7 @@ public final class XsFixture {
 
         /** Memory-quota warnings logged so far. */
         public List<String> warnings() {
-            return warnings;
+            return XsFixture.this.warnings();
         }
 
         /** The events delivered since the last call, each as "path token". */
@@ -279,8 +267,7 @@ public final class XsFixture {
 
         /** The connection goes away: its watches and transactions with it. */
         public void close() {
-            executor.resetWatches(session);
-            sessions.remove(session);
+            sessions.close(session);
         }
     }
 }

@@ -71,10 +71,9 @@ class DispatcherFuzzTest {
 
     @FuzzTest
     void dispatch(FuzzedDataProvider data) {
-        XsFixture fx = new XsFixture();
         List<Peer> peers = new ArrayList<>();
         // Releasing a domain drops its connection, as the ring transport does in the daemon.
-        fx.domains.useTransport(new DomainTransport() {
+        XsFixture fx = new XsFixture(new DomainTransport() {
             @Override
             public void connect(int domid, int remotePort, int features) {
             }

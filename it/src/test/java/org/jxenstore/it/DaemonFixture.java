@@ -3,6 +3,7 @@ package org.jxenstore.it;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jxenstore.log.DaemonLog;
 import org.jxenstore.server.Config;
 import org.jxenstore.server.Daemon;
 
@@ -23,7 +24,7 @@ public final class DaemonFixture implements AutoCloseable {
     public static DaemonFixture start() throws IOException {
         Path dir = Files.createTempDirectory("jxs-");
         try {
-            return new DaemonFixture(dir, Daemon.start(Config.defaults(dir.resolve("socket"))));
+            return new DaemonFixture(dir, Daemon.start(Config.defaults(dir.resolve("socket")), DaemonLog.standardError()));
         } catch (IOException | RuntimeException e) {
             deleteTree(dir);
             throw e;
@@ -32,7 +33,7 @@ public final class DaemonFixture implements AutoCloseable {
 
     /** Starts a daemon with the given configuration (its socket path is used as given). */
     public static DaemonFixture start(Config config) throws IOException {
-        return new DaemonFixture(config.socketPath().getParent(), Daemon.start(config));
+        return new DaemonFixture(config.socketPath().getParent(), Daemon.start(config, DaemonLog.standardError()));
     }
 
     public Path socket() {

@@ -2,7 +2,7 @@ package org.jxenstore.it.adversarial;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.jxenstore.access.Quota;
+import org.jxenstore.quota.Quota;
 import org.jxenstore.client.XsClient;
 
 /**

@@ -1,4 +1,4 @@
-package org.jxenstore.access;
+package org.jxenstore.quota;
 
 /**
  * The per-domain quotas of C xenstored, with its names and defaults. A value of 0 disables a

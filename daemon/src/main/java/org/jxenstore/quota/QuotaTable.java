@@ -1,12 +1,14 @@
-package org.jxenstore.access;
+package org.jxenstore.quota;
 
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import org.jxenstore.access.Caller;
 
 /**
- * Quota values: global defaults (set by {@code -Q} and friends, GET/SET_QUOTA without a domid,
- * CONTROL {@code quota set}) and per-domain overrides (GET/SET_QUOTA with a domid).
+ * Quota values: the hard global defaults (set by {@code -Q} and friends, GET/SET_QUOTA without a
+ * domid, CONTROL {@code quota set}), per-domain overrides (GET/SET_QUOTA with a domid), and the
+ * soft memory quota ({@code -q}, CONTROL {@code quota-soft}, GET/SET_QUOTA {@code soft-memory}).
  */
 public final class QuotaTable {
     private final EnumMap<Quota, Integer> global = new EnumMap<>(Quota.class);

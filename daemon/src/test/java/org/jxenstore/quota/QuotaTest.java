@@ -1,8 +1,9 @@
-package org.jxenstore.access;
+package org.jxenstore.quota;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Set;
 import org.jxenstore.exec.XsFixture;
 import org.jxenstore.exec.XsFixture.Client;
 import org.jxenstore.protocol.MessageType;
@@ -251,5 +252,64 @@ class QuotaTest {
         for (int i = 0; i < 5; i++) {
             g4.begin();
         }
+    }
+
+    // --- GET_QUOTA and SET_QUOTA ---
+
+    @Test
+    void getQuotaWithoutArgumentsListsTheQuotaNames() {
+        String names = dom0.call(MessageType.GET_QUOTA, 0);
+        assertEquals(Set.of("nodes", "watches", "outstanding", "memory", "transactions", "transaction-nodes",
+                "node-permissions", "path-max", "node-size", "soft-memory"), Set.of(names.split(" ")));
+    }
+
+    @Test
+    void getQuotaWithANameGivesTheGlobalDefault() {
+        assertEquals("1000", dom0.call(MessageType.GET_QUOTA, 0, "nodes"));
+        assertEquals("128", dom0.call(MessageType.GET_QUOTA, 0, "watches"));
+        assertEquals("10", dom0.call(MessageType.GET_QUOTA, 0, "transactions"));
+        assertEquals("5", dom0.call(MessageType.GET_QUOTA, 0, "node-permissions"));
+        assertEquals("2048", dom0.call(MessageType.GET_QUOTA, 0, "node-size"));
+        assertEquals("2048", dom0.call(MessageType.GET_QUOTA, 0, "path-max"));
+        assertEquals("2097152", dom0.call(MessageType.GET_QUOTA, 0, "soft-memory"));
+    }
+
+    @Test
+    void setQuotaWithANameSetsTheGlobalDefault() {
+        assertEquals("OK", dom0.call(MessageType.SET_QUOTA, 0, "nodes", "500"));
+        assertEquals("500", dom0.call(MessageType.GET_QUOTA, 0, "nodes"));
+        assertEquals("OK", dom0.call(MessageType.SET_QUOTA, 0, "soft-memory", "0"));
+        assertEquals("0", dom0.call(MessageType.GET_QUOTA, 0, "soft-memory"));
+    }
+
+    @Test
+    void perDomainQuotaIsSetAndReadSeparately() {
+        assertEquals("OK", dom0.call(MessageType.INTRODUCE, 0, "5", "1", "1"));
+        assertEquals("1000", dom0.call(MessageType.GET_QUOTA, 0, "5", "nodes"));
+        assertEquals("OK", dom0.call(MessageType.SET_QUOTA, 0, "5", "nodes", "7"));
+        assertEquals("7", dom0.call(MessageType.GET_QUOTA, 0, "5", "nodes"));
+        assertEquals("1000", dom0.call(MessageType.GET_QUOTA, 0, "nodes"));
+    }
+
+    @Test
+    void perDomainQuotaOfAnUnknownDomainIsEnoent() {
+        assertEquals("ENOENT", dom0.call(MessageType.GET_QUOTA, 0, "55", "nodes"));
+        assertEquals("ENOENT", dom0.call(MessageType.SET_QUOTA, 0, "55", "nodes", "1"));
+    }
+
+    @Test
+    void unknownQuotaNamesAndBadValuesAreEinval() {
+        assertEquals("EINVAL", dom0.call(MessageType.GET_QUOTA, 0, "bogus"));
+        assertEquals("EINVAL", dom0.call(MessageType.SET_QUOTA, 0, "bogus", "1"));
+        assertEquals("EINVAL", dom0.call(MessageType.SET_QUOTA, 0, "nodes", "-1"));
+        assertEquals("EINVAL", dom0.call(MessageType.SET_QUOTA, 0, "nodes", "x"));
+        assertEquals("EINVAL", dom0.call(MessageType.SET_QUOTA, 0, "nodes"));
+        assertEquals("1000", dom0.call(MessageType.GET_QUOTA, 0, "nodes"));
+    }
+
+    @Test
+    void permissionsIsAnAliasOfNodePermissions() {
+        assertEquals("OK", dom0.call(MessageType.SET_QUOTA, 0, "permissions", "3"));
+        assertEquals("3", dom0.call(MessageType.GET_QUOTA, 0, "node-permissions"));
     }
 }

@@ -1,0 +1,84 @@
+package org.jxenstore.server;
+
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The work waiting for the event loop besides what its selector reports: connections with
+ * output to write, connections that deserve another turn, guest ring ports that fired, and
+ * whether the hypervisor reported a domain change. Connections add to it on the loop thread;
+ * the event-channel thread adds fired ports and domain changes, and wakes the selector.
+ */
+final class Agenda {
+    private final Selector selector;
+    private final LinkedHashSet<Connection> output = new LinkedHashSet<>();
+    private final LinkedHashSet<Connection> turns = new LinkedHashSet<>();
+    /** Bounded by the number of bound ports. */
+    private final Set<Integer> firedPorts = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean domainsChanged = new AtomicBoolean();
+
+    Agenda(Selector selector) {
+        this.selector = selector;
+    }
+
+    /** {@code c} queued output: flush it at the end of the pass. */
+    void outputQueued(Connection c) {
+        output.add(c);
+    }
+
+    /** {@code c} has more to read, or may read again: give it a turn in the next pass. */
+    void turnAgain(Connection c) {
+        turns.add(c);
+    }
+
+    /** A guest's event channel fired (any thread). */
+    void portFired(int port) {
+        firedPorts.add(port);
+        selector.wakeup();
+    }
+
+    /** VIRQ_DOM_EXC fired: a domain died or shut down (any thread). */
+    void domainsChanged() {
+        domainsChanged.set(true);
+        selector.wakeup();
+    }
+
+    /** Whether work is waiting that the selector would not report. */
+    boolean pending() {
+        return !turns.isEmpty() || !firedPorts.isEmpty() || domainsChanged.get();
+    }
+
+    List<Integer> takeFiredPorts() {
+        List<Integer> ports = new ArrayList<>(firedPorts);
+        firedPorts.removeAll(ports);
+        return ports;
+    }
+
+    boolean takeDomainsChanged() {
+        return domainsChanged.getAndSet(false);
+    }
+
+    List<Connection> takeTurns() {
+        List<Connection> due = new ArrayList<>(turns);
+        turns.clear();
+        return due;
+    }
+
+    /** The connections with output, taken off the agenda; empty when none is left. */
+    List<Connection> takeOutput() {
+        List<Connection> due = new ArrayList<>(output);
+        output.clear();
+        return due;
+    }
+
+    /** {@code c} is gone. */
+    void forget(Connection c) {
+        output.remove(c);
+        turns.remove(c);
+    }
+}
