@@ -53,10 +53,17 @@ final class Agenda {
         return !turns.isEmpty() || !firedPorts.isEmpty() || domainsChanged.get();
     }
 
-    List<Integer> takeFiredPorts() {
-        List<Integer> ports = new ArrayList<>(firedPorts);
-        firedPorts.removeAll(ports);
-        return ports;
+    /** The ports fired so far; each stays on the agenda until {@link #portHandled}. */
+    List<Integer> firedPorts() {
+        return firedPorts.isEmpty() ? List.of() : new ArrayList<>(firedPorts);
+    }
+
+    /**
+     * Takes a port off the agenda just before its ring is serviced, so that a pass that fails
+     * half-way leaves the other rings' notifications for the next one.
+     */
+    void portHandled(int port) {
+        firedPorts.remove(port);
     }
 
     boolean takeDomainsChanged() {
@@ -64,6 +71,9 @@ final class Agenda {
     }
 
     List<Connection> takeTurns() {
+        if (turns.isEmpty()) {
+            return List.of();
+        }
         List<Connection> due = new ArrayList<>(turns);
         turns.clear();
         return due;
@@ -71,6 +81,9 @@ final class Agenda {
 
     /** The connections with output, taken off the agenda; empty when none is left. */
     List<Connection> takeOutput() {
+        if (output.isEmpty()) {
+            return List.of();
+        }
         List<Connection> due = new ArrayList<>(output);
         output.clear();
         return due;

@@ -103,20 +103,28 @@ public final class Daemon implements AutoCloseable {
      */
     public static Daemon start(Config config, DaemonLog log) throws IOException {
         Hypervisor xen = config.noDomainInit() ? null : Hypervisor.open();
+        AccessLog trace;
         ServerSocketChannel server;
         try {
-            server = bind(config.socketPath());
+            trace = new AccessLog(config.traceFile(), config.verbose());
         } catch (IOException e) {
             if (xen != null) {
                 xen.close();
             }
             throw e;
         }
+        try {
+            server = bind(config.socketPath());
+        } catch (IOException e) {
+            trace.close();
+            if (xen != null) {
+                xen.close();
+            }
+            throw e;
+        }
         XenRings rings = null;
-        AccessLog trace = null;
         Selector selector = null;
         try {
-            trace = new AccessLog(config.traceFile(), config.verbose());
             DaemonState state = state(config);
             selector = Selector.open();
             Agenda agenda = new Agenda(selector);
@@ -144,12 +152,11 @@ public final class Daemon implements AutoCloseable {
             return d;
         } catch (IOException | RuntimeException e) {
             server.close();
+            Files.deleteIfExists(config.socketPath());
             if (selector != null) {
                 selector.close();
             }
-            if (trace != null) {
-                trace.close();
-            }
+            trace.close();
             if (rings != null) {
                 rings.close();
             } else if (xen != null) {

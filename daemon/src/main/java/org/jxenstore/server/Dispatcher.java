@@ -76,14 +76,20 @@ final class Dispatcher {
      * E2BIG, and anything unexpected ENOMEM or EIO, logged, with the request's change taken back.
      */
     private Reply admitAndExecute(Connection c, MessageType type, Message m) throws XsException {
-        boolean grows = RequestExecutor.grows(type);
-        long growth = m.payload().length + HeapGuard.NODE_OVERHEAD;
-        if (grows && heap.refuses(growth)) {
-            throw new XsException(XsError.ENOMEM);
-        }
-        Reply reply;
         try {
-            reply = executor.execute(c.session(), type, m.txId(), m.payload());
+            boolean grows = RequestExecutor.grows(type);
+            long growth = m.payload().length + HeapGuard.NODE_OVERHEAD;
+            if (grows && heap.refuses(growth)) {
+                throw new XsException(XsError.ENOMEM);
+            }
+            Reply reply = executor.execute(c.session(), type, m.txId(), m.payload());
+            if (grows) {
+                heap.admitted(growth);
+            }
+            if (reply.payload().length > Wire.PAYLOAD_MAX) {
+                throw new XsException(XsError.E2BIG);
+            }
+            return reply;
         } catch (OutOfMemoryError e) {
             log.warning("conn=" + c.id() + " " + c.transport().describe() + ": " + type + " ran out of memory");
             throw new XsException(XsError.ENOMEM);
@@ -93,12 +99,5 @@ final class Dispatcher {
             log.error("conn=" + c.id() + " " + c.transport().describe() + ": internal error on " + type, e);
             throw new XsException(XsError.EIO);
         }
-        if (grows) {
-            heap.admitted(growth);
-        }
-        if (reply.payload().length > Wire.PAYLOAD_MAX) {
-            throw new XsException(XsError.E2BIG);
-        }
-        return reply;
     }
 }

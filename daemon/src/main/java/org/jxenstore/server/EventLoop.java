@@ -121,7 +121,8 @@ final class EventLoop implements Runnable {
             handle(k);
         }
         selector.selectedKeys().clear();
-        for (int port : agenda.takeFiredPorts()) {
+        for (int port : agenda.firedPorts()) {
+            agenda.portHandled(port);
             Connection c = connections.ringOn(port);
             if (c != null) {
                 service(c);
@@ -266,12 +267,17 @@ final class EventLoop implements Runnable {
         if (ch == null) {
             return;
         }
+        Connection c = null;
         try {
             ch.configureBlocking(false);
             SocketTransport t = new SocketTransport(ch);
-            Connection c = connections.open(t, socketCaller);
+            c = connections.open(t, socketCaller);
             t.setKey(ch.register(selector, SelectionKey.OP_READ, c));
         } catch (IOException e) {
+            if (c != null) {
+                connections.drop(c);
+                return;
+            }
             try {
                 ch.close();
             } catch (IOException ignored) {
