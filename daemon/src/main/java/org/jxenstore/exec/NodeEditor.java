@@ -8,7 +8,7 @@ import org.jxenstore.access.Caller;
 import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.access.Perms;
 import org.jxenstore.quota.Quota;
-import org.jxenstore.quota.QuotaTable;
+import org.jxenstore.quota.QuotaGate;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
 import org.jxenstore.store.Node;
@@ -26,12 +26,12 @@ import org.jxenstore.txn.Transaction;
 final class NodeEditor {
     private final Store store;
     private final PermissionCheck permissions;
-    private final QuotaTable quotas;
+    private final QuotaGate gate;
 
-    NodeEditor(Store store, PermissionCheck permissions, QuotaTable quotas) {
+    NodeEditor(Store store, PermissionCheck permissions, QuotaGate gate) {
         this.store = store;
         this.permissions = permissions;
-        this.quotas = quotas;
+        this.gate = gate;
     }
 
     /**
@@ -135,17 +135,14 @@ final class NodeEditor {
         if (v instanceof Transaction t) {
             owned += t.netNodesOwnedBy(perms.owner());
         }
-        if (quotas.exceeded(c, Quota.NODES, (long) owned + missing.size())) {
-            throw new XsException(XsError.ENOSPC);
-        }
+        gate.require(c, Quota.NODES, (long) owned + missing.size(), XsError.ENOSPC);
         checkNodeSize(c, perms, valueLength, null);
         // C counts child names in a node's size, so every parent that gains a child must stay
         // within node-size too: the existing ancestor, and each new node that gets the next one.
         long parentSize = base.chargedSize();
         for (int i = missing.size() - 1; i >= 0; i--) {
-            if (quotas.reached(c, Quota.NODE_SIZE, parentSize + NodePath.name(missing.get(i)).length() + 1)) {
-                throw new XsException(XsError.ENOSPC);
-            }
+            gate.requireBelow(c, Quota.NODE_SIZE, parentSize + NodePath.name(missing.get(i)).length() + 1,
+                    XsError.ENOSPC);
             parentSize = Node.size(perms, 0, 0);
         }
     }
@@ -156,9 +153,7 @@ final class NodeEditor {
             return;
         }
         long size = Node.size(perms, valueLength, existing == null ? 0 : existing.children().nameBytes());
-        if (quotas.reached(c, Quota.NODE_SIZE, size)) {
-            throw new XsException(XsError.ENOSPC);
-        }
+        gate.requireBelow(c, Quota.NODE_SIZE, size, XsError.ENOSPC);
     }
 
     /** RM: removes a subtree; a missing node is fine if its parent exists. */

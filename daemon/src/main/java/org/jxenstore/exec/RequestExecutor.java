@@ -14,6 +14,7 @@ import org.jxenstore.access.Perm;
 import org.jxenstore.access.Perms;
 import org.jxenstore.quota.Quota;
 import org.jxenstore.quota.QuotaCommands;
+import org.jxenstore.quota.QuotaGate;
 import org.jxenstore.quota.QuotaTable;
 import org.jxenstore.domain.DomainFeatures;
 import org.jxenstore.domain.DomainLifecycle;
@@ -45,6 +46,7 @@ public final class RequestExecutor {
     private final Notifier notifier;
     private final WatchIndex watches;
     private final QuotaTable quotas;
+    private final QuotaGate gate;
     private final QuotaCommands quotaCommands;
     private final Sessions sessions;
     private final DomainLifecycle domains;
@@ -53,14 +55,15 @@ public final class RequestExecutor {
     private final PermissionCheck permissions;
     private final DaemonLog log;
 
-    public RequestExecutor(DaemonState state, PermissionCheck permissions, Notifier notifier,
+    public RequestExecutor(DaemonState state, PermissionCheck permissions, Notifier notifier, QuotaGate gate,
             QuotaCommands quotaCommands, DomainLifecycle domains, DomainFeatures features, ControlHandler control,
             DaemonLog log) {
         this.store = state.store();
         this.watches = state.watches();
         this.quotas = state.quotas();
         this.sessions = state.sessions();
-        this.editor = new NodeEditor(store, permissions, quotas);
+        this.gate = gate;
+        this.editor = new NodeEditor(store, permissions, gate);
         this.notifier = notifier;
         this.quotaCommands = quotaCommands;
         this.domains = domains;
@@ -101,9 +104,7 @@ public final class RequestExecutor {
         if (s.crossedSoftMemory(soft > 0 && used > soft)) {
             log.warning("dom" + c.domid() + " uses " + used + " bytes, over the soft memory quota " + soft);
         }
-        if (quotas.reached(c, Quota.MEMORY, used)) {
-            throw new XsException(XsError.ENOMEM);
-        }
+        gate.requireBelow(c, Quota.MEMORY, used, XsError.ENOMEM);
     }
 
     /**
@@ -208,7 +209,7 @@ public final class RequestExecutor {
             // could not do all it meant to, may not commit (XSA-415/421).
             store.abortChange();
             tx.fail();
-            throw new XsException(XsError.ENOSPC);
+            throw gate.refuse(s.caller(), Quota.TRANSACTION_NODES, XsError.ENOSPC);
         } catch (XsException e) {
             // A refusal can come after part of the work (a quota checked late): take it all back.
             store.abortChange();
@@ -314,9 +315,7 @@ public final class RequestExecutor {
             }
             entries.add(p.domid() == Wire.DOMID_ANY && !anyAllowed ? new Perm(p.access(), p.domid(), true) : p);
         }
-        if (quotas.exceeded(c, Quota.NODE_PERMISSIONS, entries.size())) {
-            throw new XsException(XsError.ENOSPC);
-        }
+        gate.require(c, Quota.NODE_PERMISSIONS, entries.size(), XsError.ENOSPC);
         Perms perms = new Perms(entries);
         if (v instanceof Transaction t && !sp.path().startsWith("@")) {
             setPerms(v, c, sp.path(), perms, changes);
@@ -362,9 +361,7 @@ public final class RequestExecutor {
             }
         }
         // C compares the count before adding with "greater than": quota + 1 watches fit.
-        if (quotas.exceeded(c, Quota.WATCHES, s.watches().size())) {
-            throw new XsException(XsError.E2BIG);
-        }
+        gate.require(c, Quota.WATCHES, s.watches().size(), XsError.E2BIG);
         Watch watch = new Watch(s.sink(), p, w.token(), NodePath.isRelative(w.path()), w.depth());
         s.watches().add(watch);
         watches.add(watch);
@@ -399,9 +396,7 @@ public final class RequestExecutor {
             throw new XsException(XsError.EBUSY);
         }
         // As for watches, C lets quota + 1 transactions be open.
-        if (quotas.exceeded(s.caller(), Quota.TRANSACTIONS, s.transactions().size())) {
-            throw new XsException(XsError.ENOSPC);
-        }
+        gate.require(s.caller(), Quota.TRANSACTIONS, s.transactions().size(), XsError.ENOSPC);
         int id = s.allocateTransactionId();
         Caller c = s.caller();
         int nodeLimit = c.privileged() ? 0 : quotas.limit(Quota.TRANSACTION_NODES, c.domid());
@@ -424,9 +419,9 @@ public final class RequestExecutor {
             throw new XsException(XsError.EAGAIN);
         }
         Caller c = s.caller();
-        if (!c.privileged() && quotas.exceeded(c, Quota.NODES,
-                (long) store.nodesOwnedBy(c.domid()) + tx.netNodesOwnedBy(c.domid()))) {
-            throw new XsException(XsError.ENOSPC);
+        if (!c.privileged()) {
+            gate.require(c, Quota.NODES, (long) store.nodesOwnedBy(c.domid()) + tx.netNodesOwnedBy(c.domid()),
+                    XsError.ENOSPC);
         }
         for (Perms p : tx.permsSet()) {
             domains.recordAll(p);

@@ -53,14 +53,6 @@ public final class QuotaTable {
     }
 
     /**
-     * Whether {@code value} reaches the quota {@code q} for {@code caller}: C's rule for
-     * {@code node-size}, where a record must stay strictly below the limit.
-     */
-    public boolean reached(Caller caller, Quota q, long value) {
-        return exceeded(caller, q, value + 1);
-    }
-
-    /**
      * Whether {@code count} is over the quota {@code q} for {@code caller}. "Reaching" counts as
      * exceeding where C does so; callers pass the count after the change. Privileged callers and a
      * value of 0 are never limited.

@@ -67,7 +67,8 @@ final class Agenda {
     }
 
     boolean takeDomainsChanged() {
-        return domainsChanged.getAndSet(false);
+        // Read first: the exchange is a locked instruction, and most passes have no change.
+        return domainsChanged.get() && domainsChanged.getAndSet(false);
     }
 
     List<Connection> takeTurns() {

@@ -23,6 +23,7 @@ import org.jxenstore.exec.Sessions;
 import org.jxenstore.log.AccessLog;
 import org.jxenstore.log.DaemonLog;
 import org.jxenstore.quota.QuotaCommands;
+import org.jxenstore.quota.QuotaGate;
 import org.jxenstore.quota.QuotaTable;
 import org.jxenstore.store.Store;
 import org.jxenstore.watch.Notifier;
@@ -61,14 +62,10 @@ public final class Daemon implements AutoCloseable {
     /**
      * The parts that answer requests, over the daemon's state.
      *
-     * @param state       everything a state dump must save
-     * @param permissions who may do what to a node
-     * @param notifier    fires watches
-     * @param domains     the domain operations and domain death
-     * @param executor    runs one decoded request
+     * @param domains  the domain operations and domain death
+     * @param executor runs one decoded request
      */
-    public record Core(DaemonState state, PermissionCheck permissions, Notifier notifier, DomainLifecycle domains,
-            RequestExecutor executor) {
+    public record Core(DomainLifecycle domains, RequestExecutor executor) {
     }
 
     /** A fresh state as C xenstored starts: its initial tree, no domains, no clients. */
@@ -90,9 +87,10 @@ public final class Daemon implements AutoCloseable {
                 state.store()::nodesOwnedBy, state.sessions()::watchesOf);
         ControlCommands control = new ControlCommands(state.store(), state.watches(), quotas, state.domains(), trace,
                 state.sessions());
-        RequestExecutor executor = new RequestExecutor(state, permissions, notifier, quotas, domains,
+        RequestExecutor executor = new RequestExecutor(state, permissions, notifier,
+                new QuotaGate(state.quotas(), log), quotas, domains,
                 new DomainFeatures(state.domains()), control, log);
-        return new Core(state, permissions, notifier, domains, executor);
+        return new Core(domains, executor);
     }
 
     /**

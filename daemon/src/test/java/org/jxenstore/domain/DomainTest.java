@@ -10,7 +10,7 @@ import org.jxenstore.exec.XsFixture.Client;
 import org.jxenstore.protocol.MessageType;
 import org.junit.jupiter.api.Test;
 
-/** INTRODUCE, RELEASE, RESUME, IS_DOMAIN_INTRODUCED, GET/SET_FEATURE, GET/SET_QUOTA. */
+/** INTRODUCE, RELEASE, RESUME, IS_DOMAIN_INTRODUCED, GET/SET_FEATURE, per-domain quotas and domain death. */
 class DomainTest {
     private final XsFixture xs = new XsFixture();
     private final Client dom0 = xs.dom0();
@@ -161,6 +161,14 @@ class DomainTest {
         Client g9 = xs.guest(9);
         assertEquals("EINVAL", g9.watch("data", "t", 1));
         assertEquals("OK", g9.watch("data", "t"));
+    }
+
+    @Test
+    void introduceAndReleaseAreInTheDaemonLog() {
+        assertEquals("OK", introduce(5));
+        assertEquals("OK", introduce(5));
+        assertEquals("OK", release(5));
+        assertEquals(List.of("dom5 introduced (event channel 1)", "dom5 released"), xs.daemonLog("info"));
     }
 
     // --- per-domain quotas ---

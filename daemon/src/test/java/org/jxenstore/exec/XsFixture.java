@@ -97,13 +97,18 @@ public final class XsFixture {
         return sessions.all();
     }
 
-    /** The warnings the daemon log got so far, without their time stamps. */
-    public List<String> warnings() {
-        String mark = " warning: ";
+    /** The lines of the given level the daemon log got so far, without their time stamps. */
+    public List<String> daemonLog(String level) {
+        String mark = " jxenstored " + level + ": ";
         return daemonLog.toString(StandardCharsets.UTF_8).lines()
                 .filter(l -> l.contains(mark))
                 .map(l -> l.substring(l.indexOf(mark) + mark.length()))
                 .toList();
+    }
+
+    /** The warnings the daemon log got so far. */
+    public List<String> warnings() {
+        return daemonLog("warning");
     }
 
     private static void expect(String expected, String actual) {
