@@ -212,9 +212,14 @@ public final class DomainLifecycle {
     /** XSA-417: every domain named in an ACL gets a record stamped now, before the node is written. */
     public void recordAll(Perms perms) {
         for (Perm p : perms.entries()) {
-            if (p.domid() != Wire.DOMID_ANY) {
+            if (!p.stale() && p.domid() != Wire.DOMID_ANY) {
                 registry.ensure(p.domid());
             }
         }
+    }
+
+    /** Whether a permission entry may name {@code domid}: xenstored knows it, or the hypervisor does. */
+    public boolean exists(int domid) {
+        return registry.find(domid) != null || transport.exists(domid);
     }
 }

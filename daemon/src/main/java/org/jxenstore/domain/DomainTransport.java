@@ -1,5 +1,6 @@
 package org.jxenstore.domain;
 
+import org.jxenstore.protocol.Wire;
 import org.jxenstore.protocol.XsException;
 
 /**
@@ -17,6 +18,12 @@ public interface DomainTransport {
         @Override
         public void disconnect(int domid) {
         }
+
+        /** Without a hypervisor to ask, every domid below the reserved ones may exist. */
+        @Override
+        public boolean exists(int domid) {
+            return domid >= 0 && domid < Wire.DOMID_SELF; // DOMID_SELF is the first reserved domid
+        }
     };
 
     /**
@@ -29,4 +36,7 @@ public interface DomainTransport {
 
     /** Drops the domain's connection, unbinds its channel and unmaps its ring. */
     void disconnect(int domid);
+
+    /** Whether the hypervisor knows a domain {@code domid}, dying or not. */
+    boolean exists(int domid);
 }

@@ -54,6 +54,7 @@ public final class RequestExecutor {
     private final ControlHandler control;
     private final PermissionCheck permissions;
     private final DaemonLog log;
+    private long watchSequence;
 
     public RequestExecutor(DaemonState state, PermissionCheck permissions, Notifier notifier, QuotaGate gate,
             QuotaCommands quotaCommands, DomainLifecycle domains, DomainFeatures features, ControlHandler control,
@@ -278,44 +279,70 @@ public final class RequestExecutor {
     }
 
     /**
-     * DIRECTORY_PART: the node's generation, then whole child names from a byte offset into the
-     * NUL-separated list, as many as fit; an empty string ends the list once it is complete.
+     * DIRECTORY_PART, as C computes it: the node's generation, then the NUL-separated child list
+     * from a byte offset (read with {@code atoi} and taken unsigned, so "-1" is past the end),
+     * whole names as far as they fit, and an empty string once the list is complete. An offset
+     * past the end gives just that empty string; one inside a name starts with the rest of it.
      */
     private Reply directoryPart(NodeView v, Caller c, Request.DirectoryPart d) throws XsException {
         Node n = editor.require(v, c, path(c, d.path()), Access.READ);
         byte[] list = childList(n);
         byte[] gen = Payload.strings(Long.toString(n.generation()));
-        int off = (int) Math.max(0, Math.min(d.offset(), list.length));
-        int room = Wire.PAYLOAD_MAX - gen.length - 1;
-        int end = off;
-        for (int i = off; i < list.length && i - off < room; i++) {
-            if (list[i] == 0) {
-                end = i + 1;
-            }
-        }
-        boolean complete = end == list.length;
+        long off = Integer.toUnsignedLong((int) d.offset());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(gen);
-        out.write(list, off, end - off);
-        if (complete) {
+        if (off >= list.length) {
+            out.write(0);
+            return Reply.of(out.toByteArray());
+        }
+        int start = (int) off;
+        int room = Wire.PAYLOAD_MAX - gen.length - 1;
+        int len = 0;
+        while (true) {
+            int name = nameLength(list, start + len);
+            if (len + name >= room) {
+                break;
+            }
+            len += name + 1;
+            if (start + len == list.length) {
+                break;
+            }
+        }
+        out.write(list, start, len);
+        if (start + len == list.length) {
             out.write(0);
         }
         return Reply.of(out.toByteArray());
     }
 
+    /** Bytes from {@code from} to the next NUL. */
+    private static int nameLength(byte[] list, int from) {
+        int end = from;
+        while (list[end] != 0) {
+            end++;
+        }
+        return end - from;
+    }
+
     private Reply setPerms(NodeView v, Caller c, Request.SetPerms sp, Consumer<Change> changes) throws XsException {
-        List<Perm> entries = new ArrayList<>();
-        // A DOMID_ANY entry means "every domain" only when the writer's connection has the
-        // feature; otherwise it names a domain that cannot exist and is kept but never honoured.
+        // C counts the entries before it parses them.
+        gate.require(c, Quota.NODE_PERMISSIONS, sp.perms().size(), XsError.ENOSPC);
         boolean anyAllowed = (features.of(c) & Wire.FEATURE_DOMID_ANY) != 0;
+        List<Perm> entries = new ArrayList<>();
         for (String s : sp.perms()) {
             Perm p = Perm.parse(s);
             if (p == null) {
                 throw new XsException(XsError.EINVAL);
             }
-            entries.add(p.domid() == Wire.DOMID_ANY && !anyAllowed ? new Perm(p.access(), p.domid(), true) : p);
+            // An entry for a domain that does not exist is kept and listed, but never honoured
+            // (C 4.17); DOMID_ANY means "every domain" only for a writer with that feature.
+            boolean honoured = p.domid() == Wire.DOMID_ANY ? anyAllowed : domains.exists(p.domid());
+            entries.add(honoured ? p : p.ignored());
         }
-        gate.require(c, Quota.NODE_PERMISSIONS, entries.size(), XsError.ENOSPC);
+        if (entries.getFirst().stale()) {
+            // A node's owner must exist.
+            throw new XsException(XsError.ENOENT);
+        }
         Perms perms = new Perms(entries);
         if (v instanceof Transaction t && !sp.path().startsWith("@")) {
             setPerms(v, c, sp.path(), perms, changes);
@@ -362,7 +389,7 @@ public final class RequestExecutor {
         }
         // C compares the count before adding with "greater than": quota + 1 watches fit.
         gate.require(c, Quota.WATCHES, s.watches().size(), XsError.E2BIG);
-        Watch watch = new Watch(s.sink(), p, w.token(), NodePath.isRelative(w.path()), w.depth());
+        Watch watch = new Watch(s.sink(), p, w.token(), NodePath.isRelative(w.path()), w.depth(), watchSequence++);
         s.watches().add(watch);
         watches.add(watch);
         return new Reply(Payload.OK, watch);
@@ -379,8 +406,12 @@ public final class RequestExecutor {
         return path(c, raw);
     }
 
+    /**
+     * UNWATCH: the path is made absolute and compared as it is, without C's validity checks, so a
+     * path no watch can have is ENOENT, as in C.
+     */
     private Reply unwatch(Session s, Request.Unwatch u) throws XsException {
-        String p = watchPath(s.caller(), u.path());
+        String p = NodePath.canonicalize(u.path(), s.caller().domid());
         for (Watch w : s.watches()) {
             if (w.path().equals(p) && w.token().equals(u.token())) {
                 s.watches().remove(w);
@@ -427,8 +458,9 @@ public final class RequestExecutor {
             domains.recordAll(p);
         }
         tx.apply();
+        CommitFiring.fire(tx, notifier, store.generation());
         for (Change ch : tx.changes()) {
-            fireNow(ch);
+            domains.forgetUnusedRecords(ch);
         }
         return Reply.OK;
     }

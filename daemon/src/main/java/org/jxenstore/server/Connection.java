@@ -85,6 +85,12 @@ final class Connection implements EventSink {
         return session.caller();
     }
 
+    /** Connections are numbered in the order they are opened. */
+    @Override
+    public long connectionOrder() {
+        return id;
+    }
+
     /**
      * Reads what the transport has, unless the client must first drain its output.
      *

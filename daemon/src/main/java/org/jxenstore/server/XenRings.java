@@ -148,6 +148,11 @@ final class XenRings implements DomainTransport, DomainStates, AutoCloseable {
     }
 
     @Override
+    public boolean exists(int domid) {
+        return state(domid).isPresent();
+    }
+
+    @Override
     public Optional<State> state(int domid) {
         try {
             return xen.domainState(domid).map(s -> new State(s.dying(), s.shutdown()));

@@ -189,7 +189,7 @@ public final class Store implements NodeView {
         return removed;
     }
 
-    /** Every node of a subtree, its root first. */
+    /** Every node of a subtree, in {@link #walk}'s order: its root first. */
     public static List<Removed> subtree(String path, Node top) {
         List<Removed> out = new ArrayList<>();
         walk(path, top, (p, n) -> out.add(Removed.of(p, n)));
@@ -209,27 +209,36 @@ public final class Store implements NodeView {
     }
 
     /**
-     * Visits every node of a subtree, parents before children, finding children through
-     * {@code lookup}, with an explicit stack: the depth is the client's to choose, the daemon's
-     * stack is not. The only walk over a subtree in the daemon.
+     * Visits every node of a subtree in pre-order, children in their list order (the order in
+     * which C reads them when it deletes a subtree), finding each child through {@code lookup}
+     * just before it is visited. An explicit stack: the depth is the client's to choose, the
+     * daemon's stack is not. The only walk over a subtree in the daemon.
      */
     public static void walk(String path, Node top, ChildLookup lookup, BiConsumer<String, Node> visitor) {
+        ArrayList<Node> parents = new ArrayList<>();
+        ArrayList<String> names = new ArrayList<>();
         ArrayList<String> paths = new ArrayList<>();
-        ArrayList<Node> nodes = new ArrayList<>();
-        paths.add(path);
-        nodes.add(top);
+        visitor.accept(path, top);
+        pushChildren(path, top, parents, names, paths);
         while (!paths.isEmpty()) {
-            String p = paths.removeLast();
-            Node n = nodes.removeLast();
-            visitor.accept(p, n);
-            for (String name : n.children().names()) {
-                String childPath = NodePath.child(p, name);
-                Node child = lookup.child(n, name, childPath);
-                if (child != null) {
-                    paths.add(childPath);
-                    nodes.add(child);
-                }
+            Node parent = parents.removeLast();
+            String name = names.removeLast();
+            String childPath = paths.removeLast();
+            Node child = lookup.child(parent, name, childPath);
+            if (child != null) {
+                visitor.accept(childPath, child);
+                pushChildren(childPath, child, parents, names, paths);
             }
+        }
+    }
+
+    /** Pushes a node's children last first, so that the first is taken next. */
+    private static void pushChildren(String path, Node n, List<Node> parents, List<String> names, List<String> paths) {
+        List<String> children = n.children().names();
+        for (int i = children.size() - 1; i >= 0; i--) {
+            parents.add(n);
+            names.add(children.get(i));
+            paths.add(NodePath.child(path, children.get(i)));
         }
     }
 

@@ -35,6 +35,8 @@ public final class Transaction implements NodeView {
     private final int nodeLimit;
     private final Map<String, Node> view = new HashMap<>();
     private final Map<String, Long> firstSeen = new HashMap<>();
+    /** The order in which the transaction first touched each path, reads of missing nodes included. */
+    private final Map<String, Integer> touchOrder = new HashMap<>();
     private final LinkedHashSet<String> written = new LinkedHashSet<>();
     private final List<String> removedRoots = new ArrayList<>();
     /** Parents whose child list this transaction changed: C rewrites them at commit. */
@@ -112,6 +114,16 @@ public final class Transaction implements NodeView {
     }
 
     /**
+     * When the transaction first touched {@code path}, reads of missing nodes included: C fires
+     * a transaction's events at commit in that order, not in the order of the changes. Writing
+     * {@code a/b/c} touches {@code a/b} (to find it missing, or to add a child to it) before a
+     * later write of {@code a/b}, so {@code a/b/c} fires first.
+     */
+    public int touchOrder(String path) {
+        return touchOrder.getOrDefault(path, Integer.MAX_VALUE);
+    }
+
+    /**
      * XSA-417's domain records for the domains a SET_PERMS in this transaction named are made
      * at commit, so that an aborted transaction leaves none behind.
      */
@@ -136,6 +148,7 @@ public final class Transaction implements NodeView {
         Node n = live.get(path);
         view.put(path, n);
         firstSeen.put(path, n == null ? ABSENT : n.generation());
+        touchOrder.put(path, touchOrder.size());
         return n;
     }
 

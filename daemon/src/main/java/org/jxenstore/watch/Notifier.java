@@ -1,5 +1,8 @@
 package org.jxenstore.watch;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import org.jxenstore.protocol.Permission.Access;
 import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.access.Perms;
@@ -33,12 +36,24 @@ public final class Notifier {
      * read the node under its new or (for SET_PERMS) its old permissions, or may read its parent.
      */
     private void modified(String path, Perms before, Perms after, long generation) {
+        List<Watch> hits = new ArrayList<>();
         index.forEachCovering(path, w -> {
             if (visible(w, after, generation) || (before != null && visible(w, before, generation))
                     || parentVisible(w, path)) {
-                w.sink().deliver(w.eventPath(path), w.token());
+                hits.add(w);
             }
         });
+        deliver(hits, path);
+    }
+
+    /** Sends one change's events in C's order ({@link Watch#FIRING_ORDER}). */
+    private static void deliver(List<Watch> hits, String path) {
+        if (hits.size() > 1) {
+            hits.sort(Watch.FIRING_ORDER);
+        }
+        for (Watch w : hits) {
+            w.sink().deliver(w.eventPath(path), w.token());
+        }
     }
 
     private boolean parentVisible(Watch w, String path) {
@@ -48,21 +63,39 @@ public final class Notifier {
     }
 
     /**
-     * C's order for RM: every removed node fires the watches set exactly on it, deepest
-     * listed last; then the removal root fires with the subtree rule for watches on it and above.
-     * Watches below the root on paths that did not exist do not fire.
+     * C's order for RM: it deletes a subtree depth first, children in their list order, and each
+     * node fires the watches set exactly on it once its own children are gone (post-order); then
+     * the removal root fires with the subtree rule, for watches on it and above. Watches below
+     * the root on paths that did not exist do not fire.
      */
     private void removed(Change.Removal r) {
-        var nodes = r.nodes();
-        for (int i = nodes.size() - 1; i >= 1; i--) {
-            Removed n = nodes.get(i);
-            for (Watch w : index.exactly(n.path())) {
-                if (visible(w, n.perms(), n.generation()) || parentVisible(w, n.path())) {
-                    w.sink().deliver(w.eventPath(n.path()), w.token());
-                }
+        List<Removed> nodes = r.nodes();
+        ArrayDeque<Removed> open = new ArrayDeque<>();
+        for (Removed n : nodes.subList(1, nodes.size())) {
+            while (!open.isEmpty() && !n.path().startsWith(open.peek().path() + "/")) {
+                fireExactly(open.pop());
+            }
+            open.push(n);
+        }
+        while (!open.isEmpty()) {
+            fireExactly(open.pop());
+        }
+        fireRemovalRoot(nodes.getFirst());
+    }
+
+    /** A node removed with its parent: the watches set exactly on it fire. */
+    public void fireExactly(Removed n) {
+        List<Watch> hits = new ArrayList<>();
+        for (Watch w : index.exactly(n.path())) {
+            if (visible(w, n.perms(), n.generation()) || parentVisible(w, n.path())) {
+                hits.add(w);
             }
         }
-        Removed top = nodes.getFirst();
+        deliver(hits, n.path());
+    }
+
+    /** The root of a removed subtree: watches on it and on its ancestors fire. */
+    public void fireRemovalRoot(Removed top) {
         modified(top.path(), null, top.perms(), top.generation());
     }
 
@@ -72,26 +105,30 @@ public final class Notifier {
      * on that form and watches on the generic name registered with a depth of at least 1.
      */
     public void special(String name, Perms perms) {
+        List<Watch> hits = new ArrayList<>();
         for (Watch w : index.exactly(name)) {
             if (visible(w, perms, Long.MAX_VALUE)) {
-                w.sink().deliver(name, w.token());
+                hits.add(w);
             }
         }
+        deliver(hits, name);
     }
 
     /** The per-domain form of a special event, for watchers that asked for it by depth. */
     public void specialForDomain(String name, int domid, Perms perms) {
         String specific = name + "/" + domid;
+        List<Watch> hits = new ArrayList<>();
         for (Watch w : index.exactly(specific)) {
             if (visible(w, perms, Long.MAX_VALUE)) {
-                w.sink().deliver(specific, w.token());
+                hits.add(w);
             }
         }
         for (Watch w : index.exactly(name)) {
             if (w.depth() >= 1 && visible(w, perms, Long.MAX_VALUE)) {
-                w.sink().deliver(specific, w.token());
+                hits.add(w);
             }
         }
+        deliver(hits, specific);
     }
 
     private boolean visible(Watch w, Perms perms, long generation) {

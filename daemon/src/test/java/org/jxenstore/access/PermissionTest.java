@@ -190,9 +190,34 @@ class PermissionTest {
     void malformedPermissionsAreEinval() {
         assertEquals("EINVAL", dom0.setPerms("/tool", "x0"));
         assertEquals("EINVAL", dom0.setPerms("/tool", "r"));
-        assertEquals("EINVAL", dom0.setPerms("/tool", "r65536"));
-        assertEquals("EINVAL", dom0.setPerms("/tool", "r-1"));
+        assertEquals("EINVAL", dom0.setPerms("/tool", "r0x"));
+        assertEquals("EINVAL", dom0.setPerms("/tool", "r08"));
+        assertEquals("EINVAL", dom0.setPerms("/tool", "r1 "));
         assertEquals("n0", dom0.getPerms("/tool"));
+    }
+
+    @Test
+    void domidsAreReadAsCsStrtolReadsThem() {
+        assertEquals("OK", dom0.setPerms("/tool", "n 0", "r0x10", "w010", "b+5"));
+        assertEquals("n0 r16 w8 b5", dom0.getPerms("/tool"));
+        assertEquals("OK", dom0.setPerms("/tool", "n4294967296"));
+        assertEquals("n0", dom0.getPerms("/tool"), "kept to 32 bits, as C keeps it");
+    }
+
+    @Test
+    void anOwnerThatCannotExistIsEnoent() {
+        assertEquals("ENOENT", dom0.setPerms("/tool", "r65536"));
+        assertEquals("ENOENT", dom0.setPerms("/tool", "r-1"));
+        assertEquals("ENOENT", dom0.setPerms("/tool", "n32752"));
+        assertEquals("n0", dom0.getPerms("/tool"));
+    }
+
+    @Test
+    void anEntryForADomainThatCannotExistIsKeptButNeverHonoured() {
+        assertEquals("OK", dom0.write("/local/domain/3/x", "v"));
+        assertEquals("OK", dom0.setPerms("/local/domain/3/x", "n0", "r99999999", "r-1"));
+        assertEquals("n0 r99999999 r-1", dom0.getPerms("/local/domain/3/x"));
+        assertEquals("EACCES", g3.read("/local/domain/3/x"));
     }
 
     // --- privileged operations ---

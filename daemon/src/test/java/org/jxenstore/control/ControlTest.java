@@ -121,6 +121,11 @@ class ControlTest {
             }
 
             @Override
+            public long connectionOrder() {
+                return -1;
+            }
+
+            @Override
             public void deliver(String path, String token) {
             }
 
@@ -129,7 +134,7 @@ class ControlTest {
                 return 0;
             }
         };
-        xs.watches.add(new Watch(sink, "/leak", "t", false, -1));
+        xs.watches.add(new Watch(sink, "/leak", "t", false, Watch.UNLIMITED, 0));
         String r = dom0.control("check");
         assertTrue(r.startsWith("ERRORS:"), r);
         assertTrue(r.contains("watch index holds 1 watches, connections registered 0"), r);

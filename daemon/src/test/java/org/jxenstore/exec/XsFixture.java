@@ -44,6 +44,7 @@ public final class XsFixture {
     public final AccessLog log;
     public final RequestExecutor executor;
     private final Sessions sessions;
+    private long nextClient;
     private final ByteArrayOutputStream daemonLog = new ByteArrayOutputStream();
 
     public XsFixture() {
@@ -121,9 +122,15 @@ public final class XsFixture {
     public final class Client implements EventSink {
         public final Session session;
         private final List<String> events = new ArrayList<>();
+        private final long order = nextClient++;
 
         Client(Caller caller) {
             this.session = sessions.open(caller, this);
+        }
+
+        @Override
+        public long connectionOrder() {
+            return order;
         }
 
         @Override

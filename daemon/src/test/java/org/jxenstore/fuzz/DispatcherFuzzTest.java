@@ -87,6 +87,11 @@ class DispatcherFuzzTest {
                     }
                 }
             }
+
+            @Override
+            public boolean exists(int domid) {
+                return DomainTransport.NONE.exists(domid);
+            }
         });
         XsFixture.Client admin = fx.dom0();
         peers.add(new Peer(admin));

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jxenstore.access.Perm;
 
 /**
  * A deliberately naive xenstore for a privileged caller, written from the C semantics (reference
@@ -251,6 +252,9 @@ final class ReferenceStore {
                 for (String s : args.subList(1, args.size())) {
                     perms.add(perm(s));
                 }
+                if (!domainExists(Integer.parseInt(perms.getFirst().substring(1)))) {
+                    throw new Err("ENOENT");
+                }
                 if (args.getFirst().startsWith("@")) {
                     throw new Err("ENOENT");
                 }
@@ -325,12 +329,21 @@ final class ReferenceStore {
         return p;
     }
 
-    /** A permission entry: n/r/w/b and a domid of at most 5 digits below 65536, normalised. */
+    /**
+     * A permission entry, as listed back. Its syntax is C's strtol and has tests of its own
+     * (PermissionTest): the model takes the daemon's parser and checks what the tree does with it.
+     */
     static String perm(String s) throws Err {
-        if (!s.matches("[nrwb][0-9]{1,5}") || Integer.parseInt(s.substring(1)) > 0xFFFF) {
+        Perm p = Perm.parse(s);
+        if (p == null) {
             throw new Err("EINVAL");
         }
-        return s.charAt(0) + Integer.toString(Integer.parseInt(s.substring(1)));
+        return p.toString();
+    }
+
+    /** Without a hypervisor (-D) every domid below the reserved ones may be named; others are ignored. */
+    static boolean domainExists(int domid) {
+        return domid >= 0 && domid < 0x7FF0;
     }
 
     static String parent(String p) {

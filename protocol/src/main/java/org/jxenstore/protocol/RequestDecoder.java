@@ -147,27 +147,17 @@ public final class RequestDecoder {
         return n;
     }
 
-    /** C's {@code atoi}: optional blanks and sign, then digits up to the first other character. */
+    /**
+     * glibc's {@code atoi}: {@code (int) strtol(s, NULL, 10)}, so optional blanks and a sign,
+     * then digits up to the first other character, and a value outside {@code int} wraps to its
+     * low 32 bits (C xenstored then reads it unsigned: "-1" is domain 4294967295).
+     */
     public static int atoi(String s) {
-        long v = atol(s);
-        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
+        return (int) atol(s);
     }
 
+    /** C's {@code strtol(s, NULL, 10)}: like {@link #atoi}, saturating at the range of a long. */
     static long atol(String s) {
-        int i = 0;
-        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-            i++;
-        }
-        boolean neg = false;
-        if (i < s.length() && (s.charAt(i) == '-' || s.charAt(i) == '+')) {
-            neg = s.charAt(i) == '-';
-            i++;
-        }
-        long v = 0;
-        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-            v = Math.min(v * 10 + (s.charAt(i) - '0'), Long.MAX_VALUE / 20);
-            i++;
-        }
-        return neg ? -v : v;
+        return Strtol.parse(s, 10).value();
     }
 }

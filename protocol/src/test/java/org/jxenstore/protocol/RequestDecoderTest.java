@@ -161,9 +161,13 @@ class RequestDecoderTest {
     }
 
     @Test
-    void atoiSaturatesInsteadOfWrapping() {
-        assertEquals(Integer.MAX_VALUE, RequestDecoder.atoi("99999999999999999999999"));
-        assertEquals(Integer.MIN_VALUE, RequestDecoder.atoi("-99999999999999999999999"));
+    void atoiWrapsToThirtyTwoBitsAsGlibcDoes() {
+        // (int) strtol(): C xenstored 4.17 answers GET_DOMAIN_PATH of these with domain 1,
+        // 2147483648 and 4294967295 (printed unsigned).
+        assertEquals(1, RequestDecoder.atoi("4294967297"));
+        assertEquals(Integer.MIN_VALUE, RequestDecoder.atoi("2147483648"));
+        assertEquals(-1, RequestDecoder.atoi("99999999999999999999999"));
+        assertEquals(0, RequestDecoder.atoi("-99999999999999999999999"));
     }
 
     @Test

@@ -68,8 +68,12 @@ public final class GuestDaemon implements AutoCloseable {
      * not come up. {@code jxenstoredArgs} are added to jxenstored's command line (not C's).
      */
     public static GuestDaemon start(List<String> jxenstoredArgs) throws IOException, InterruptedException {
+        return start(configuredKind(), jxenstoredArgs);
+    }
+
+    /** Starts a daemon of the given kind, as {@link #start(List)} does. */
+    public static GuestDaemon start(Kind kind, List<String> jxenstoredArgs) throws IOException, InterruptedException {
         PeerTools tools = PeerTools.get();
-        Kind kind = configuredKind();
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "jxg-");
         List<String> cmd = new ArrayList<>();
         cmd.add(tools.script("start-peer.sh").toString());

@@ -1,0 +1,366 @@
+package org.jxenstore.it.differential;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jxenstore.it.wire.RawConnection;
+import org.jxenstore.protocol.Message;
+import org.jxenstore.protocol.MessageType;
+import org.jxenstore.protocol.Payload;
+
+/**
+ * One seeded run: the same requests, in the same order, on {@code n} connections to the
+ * reference daemon and {@code n} to the daemon under test. After each request every connection
+ * that may have events is synchronised (a request whose reply follows every event queued before
+ * it), so that each connection's events are compared in order, step by step; now and then the
+ * whole subtree below the run's prefix is compared too (values, permissions, child order).
+ */
+final class Lockstep implements AutoCloseable {
+    /** A request whose reply is the same on every daemon and that changes nothing. */
+    private static final byte[] SYNC = Payload.strings("0");
+    private static final int HISTORY = 40;
+    private static final int TREE_EVERY = 100;
+
+    private final long seed;
+    private final String prefix;
+    private final RequestGenerator generator;
+    private final Side reference;
+    private final Side tested;
+    private final List<List<Integer>> transactions = new ArrayList<>();
+    private final boolean[] mayHaveEvents;
+    private final Deque<String> history = new ArrayDeque<>();
+    /**
+     * The first difference inside each transaction whose replies differed, until it ends. What
+     * a client reads in a transaction counts only if the transaction commits: one that fails
+     * with EAGAIN must start over, one aborted is discarded. C 4.17's view inside a transaction
+     * that has already lost to another writer mixes old and new nodes (a child it can read but
+     * not list, EIO for removing it, a name listed twice). Such differences are forgiven unless
+     * the transaction commits on both daemons (docs/compatibility.md).
+     */
+    private final Map<Long, Divergence> doomed = new HashMap<>();
+    /** Transactions in which C answered EIO. */
+    private final Set<Long> corrupt = new HashSet<>();
+    private int reqId = 1;
+
+    /** The connections to one daemon: the clients, and one more that reads the tree. */
+    private record Side(String name, List<RawConnection> clients, RawConnection admin) {
+        static Side open(String name, Path socket, int n) throws IOException {
+            List<RawConnection> clients = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                clients.add(connect(socket));
+            }
+            return new Side(name, clients, connect(socket));
+        }
+
+        /**
+         * A connection the daemon has accepted: C xenstored listens with a backlog of 1, so the
+         * next connect must wait until this one has had an answer.
+         */
+        private static RawConnection connect(Path socket) throws IOException {
+            RawConnection c = RawConnection.open(socket);
+            c.call(MessageType.GET_DOMAIN_PATH, 0, SYNC);
+            return c;
+        }
+    }
+
+    /** What one connection saw of one step: its events, then its reply (or nothing). */
+    private record Seen(List<String> events, String reply) {
+    }
+
+    Lockstep(long seed, int connections, Path referenceSocket, Path testedSocket) throws IOException {
+        this.seed = seed;
+        this.prefix = "/diff" + Long.toUnsignedString(seed, 36);
+        this.generator = new RequestGenerator(seed, prefix);
+        this.reference = Side.open("C xenstored", referenceSocket, connections);
+        this.tested = Side.open("jxenstored", testedSocket, connections);
+        this.mayHaveEvents = new boolean[connections];
+        for (int i = 0; i < connections; i++) {
+            transactions.add(new ArrayList<>());
+        }
+    }
+
+    /**
+     * Runs {@code steps} random requests.
+     *
+     * @throws Divergence at the first difference, with the steps that led to it
+     */
+    void run(int steps) throws IOException, Divergence {
+        for (int step = 1; step <= steps; step++) {
+            int c = generator.nextInt(reference.clients().size());
+            RequestGenerator.Request r = generator.next(transactions.get(c));
+            remember("c" + c + " " + r.text());
+            String refReply = exchange(reference, c, r);
+            String testReply = exchange(tested, c, r);
+            if (!refReply.equals(testReply) && !forgiven(c, r, refReply, testReply)) {
+                Divergence d = divergence(step, "reply to c" + c, refReply, testReply);
+                if (!insideTransaction(c, r)) {
+                    throw d;
+                }
+                doomed.putIfAbsent(transactionKey(c, r.txId()), d);
+            }
+            settleTransactions(c, r, refReply);
+            track(c, r, refReply);
+            for (int i = 0; i < mayHaveEvents.length; i++) {
+                if (mayHaveEvents[i] || i == c) {
+                    String refEvents = sync(reference, i);
+                    String testEvents = sync(tested, i);
+                    if (!refEvents.equals(testEvents)) {
+                        throw divergence(step, "events of c" + i, refEvents, testEvents);
+                    }
+                }
+            }
+            if (step == steps) {
+                commitOpenTransactions(step);
+            }
+            if (step % TREE_EVERY == 0 || step == steps) {
+                String refTree = tree(reference);
+                String testTree = tree(tested);
+                if (!refTree.equals(testTree)) {
+                    throw divergence(step, "tree below " + prefix, refTree, testTree);
+                }
+            }
+        }
+    }
+
+    /**
+     * Ends the run by committing every transaction still open, as a client would, so that each
+     * one's differences are settled by its commit like any other.
+     */
+    private void commitOpenTransactions(int step) throws IOException, Divergence {
+        for (int c = 0; c < transactions.size(); c++) {
+            for (int tx : List.copyOf(transactions.get(c))) {
+                RequestGenerator.Request end = new RequestGenerator.Request(MessageType.TRANSACTION_END.code(), tx,
+                        Payload.strings("T"), "TRANSACTION_END tx=" + tx + " \"T\" (end of run)");
+                remember("c" + c + " " + end.text());
+                String refReply = exchange(reference, c, end);
+                String testReply = exchange(tested, c, end);
+                if (!refReply.equals(testReply)) {
+                    throw divergence(step, "commit at the end of the run, c" + c, refReply, testReply);
+                }
+                settleTransactions(c, end, refReply);
+                track(c, end, refReply);
+                compareEvents(step);
+            }
+        }
+    }
+
+    /** Every connection that may have events is synchronised and its events compared. */
+    private void compareEvents(int step) throws IOException, Divergence {
+        for (int i = 0; i < mayHaveEvents.length; i++) {
+            if (mayHaveEvents[i]) {
+                String refEvents = sync(reference, i);
+                String testEvents = sync(tested, i);
+                if (!refEvents.equals(testEvents)) {
+                    throw divergence(step, "events of c" + i, refEvents, testEvents);
+                }
+            }
+        }
+    }
+
+    /** Sends a request on connection {@code c} and returns its events and reply as text. */
+    private String exchange(Side side, int c, RequestGenerator.Request r) throws IOException {
+        RawConnection conn = side.clients().get(c);
+        conn.send(new Message(r.type(), reqId++, r.txId(), r.payload()));
+        return answer(conn, true);
+    }
+
+    /**
+     * The events that arrive before the next reply, and that reply unless {@code withReply} is
+     * false; a connection the daemon closed, or a reply that never comes, is part of the answer.
+     */
+    private static String answer(RawConnection conn, boolean withReply) throws IOException {
+        List<Message> events = new ArrayList<>();
+        while (true) {
+            Message m = conn.receive(RawConnection.TIMEOUT);
+            if (m == null) {
+                return render(events) + (conn.closedByDaemon() ? "CONNECTION CLOSED\n" : "NO REPLY\n");
+            }
+            if (m.type() != MessageType.WATCH_EVENT.code()) {
+                return render(events) + (withReply ? render(m) : "");
+            }
+            events.add(m);
+        }
+    }
+
+    /** The events connection {@code i} has received up to now. */
+    private String sync(Side side, int i) throws IOException {
+        RawConnection conn = side.clients().get(i);
+        conn.send(new Message(MessageType.GET_DOMAIN_PATH.code(), reqId++, 0, SYNC));
+        return answer(conn, false);
+    }
+
+    /**
+     * The differences docs/compatibility.md lists inside a transaction, where C is wrong by its
+     * own rules: an internal error (EIO: C found its transaction's copy of the tree inconsistent,
+     * and everything it answers in that transaction afterwards comes from that copy), and a
+     * directory that lists a name twice. Commits are always compared.
+     */
+    private boolean forgiven(int c, RequestGenerator.Request r, String refReply, String testReply) {
+        if (!insideTransaction(c, r)) {
+            return false;
+        }
+        long key = transactionKey(c, r.txId());
+        if (refReply.equals("ERROR \"EIO\"\n")) {
+            corrupt.add(key);
+        }
+        if (corrupt.contains(key)) {
+            return true;
+        }
+        return MessageType.fromCode(r.type()) == MessageType.DIRECTORY
+                && String.join(" ", new LinkedHashSet<>(List.of(refReply.strip().split(" ")))).equals(testReply.strip());
+    }
+
+    private boolean insideTransaction(int c, RequestGenerator.Request r) {
+        MessageType type = MessageType.fromCode(r.type());
+        return r.txId() != 0 && transactions.get(c).contains(r.txId()) && type != MessageType.TRANSACTION_END
+                && type != MessageType.WATCH && type != MessageType.UNWATCH;
+    }
+
+    private static long transactionKey(int c, int txId) {
+        return ((long) c << 32) | Integer.toUnsignedLong(txId);
+    }
+
+    /**
+     * The end of a transaction whose replies differed: reported if it committed (the replies to
+     * the commit were equal, or we would not be here), forgiven if it did not: EAGAIN, an abort,
+     * or RESET_WATCHES, which ends every transaction of the connection.
+     */
+    private void settleTransactions(int c, RequestGenerator.Request r, String reply) throws Divergence {
+        MessageType type = MessageType.fromCode(r.type());
+        if (type == MessageType.TRANSACTION_END && r.txId() != 0) {
+            if (reply.startsWith("ERROR \"EINVAL\"") || reply.startsWith("ERROR \"ENOENT\"")) {
+                return; // not ended
+            }
+            Divergence d = doomed.remove(transactionKey(c, r.txId()));
+            boolean committed = reply.equals("TRANSACTION_END \"OK\"\n") && r.payload()[0] == 'T';
+            if (d != null && committed) {
+                throw new Divergence(d.getMessage() + "--- and the transaction then committed\n");
+            }
+        } else if (type == MessageType.RESET_WATCHES && reply.equals("RESET_WATCHES \"OK\"\n")) {
+            for (int tx : transactions.get(c)) {
+                doomed.remove(transactionKey(c, tx));
+            }
+        }
+    }
+
+    /** Keeps the generator's view of open transactions and watches in step with the daemons. */
+    private void track(int c, RequestGenerator.Request r, String reply) {
+        MessageType type = MessageType.fromCode(r.type());
+        if (type == MessageType.TRANSACTION_END) {
+            // The transaction is gone whatever the commit gave, unless the request itself was refused.
+            if (!reply.startsWith("ERROR \"EINVAL\"") && !reply.startsWith("ERROR \"ENOENT\"")) {
+                transactions.get(c).remove(Integer.valueOf(r.txId()));
+            }
+            return;
+        }
+        if (reply.startsWith("ERROR")) {
+            return;
+        }
+        if (type == MessageType.TRANSACTION_START) {
+            String id = reply.substring(reply.indexOf('"') + 1, reply.lastIndexOf('"'));
+            transactions.get(c).add(Integer.parseUnsignedInt(id));
+        } else if (type == MessageType.RESET_WATCHES) {
+            transactions.get(c).clear();
+        } else if (type == MessageType.WATCH) {
+            mayHaveEvents[c] = true;
+        }
+    }
+
+    /** Values, permissions and child lists of the run's subtree, walked breadth first. */
+    private String tree(Side side) throws IOException {
+        StringBuilder out = new StringBuilder();
+        Deque<String> todo = new ArrayDeque<>();
+        todo.add(prefix);
+        RawConnection admin = side.admin();
+        while (!todo.isEmpty()) {
+            String path = todo.removeFirst();
+            Message value = admin.call(MessageType.READ, reqId++, Payload.strings(path));
+            if (value.type() == MessageType.ERROR.code()) {
+                out.append(path).append(": ").append(render(value)).append('\n');
+                continue;
+            }
+            Message perms = admin.call(MessageType.GET_PERMS, reqId++, Payload.strings(path));
+            Message children = admin.call(MessageType.DIRECTORY, reqId++, Payload.strings(path));
+            out.append(path).append(" = ").append(render(value)).append(render(perms)).append(render(children))
+                    .append('\n');
+            for (String child : Payload.split(children.payload())) {
+                todo.add(path + "/" + child);
+            }
+        }
+        return out.toString();
+    }
+
+    private static String render(List<Message> events) {
+        StringBuilder sb = new StringBuilder();
+        for (Message m : events) {
+            sb.append("EVENT ").append(String.join(" ", Payload.split(m.payload()))).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * A message as text: its type and its payload strings. The generation count that opens a
+     * DIRECTORY_PART reply is left out: it is the daemon's own counter, which clients only compare
+     * with itself.
+     */
+    static String render(Message m) {
+        MessageType type = MessageType.fromCode(m.type());
+        List<String> strings = new ArrayList<>(Payload.split(m.payload()));
+        if (type == MessageType.DIRECTORY_PART && !strings.isEmpty()) {
+            strings.set(0, "<generation>");
+        }
+        StringBuilder sb = new StringBuilder(type == null ? "TYPE_" + m.type() : type.name());
+        for (String s : strings) {
+            sb.append(" \"").append(s).append('"');
+        }
+        if (m.payload().length > 0 && m.payload()[m.payload().length - 1] != 0) {
+            sb.append(" (no final NUL)");
+        }
+        return sb.append('\n').toString();
+    }
+
+    private void remember(String line) {
+        history.addLast(line);
+        if (history.size() > HISTORY) {
+            history.removeFirst();
+        }
+    }
+
+    private Divergence divergence(int step, String what, String ref, String test) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("seed ").append(seed).append(", step ").append(step).append(": ").append(what)
+                .append(" differs\n--- ").append(reference.name()).append(":\n").append(ref)
+                .append("--- ").append(tested.name()).append(":\n").append(test)
+                .append("--- the last ").append(history.size()).append(" requests:\n");
+        for (String h : history) {
+            sb.append("  ").append(h).append('\n');
+        }
+        return new Divergence(sb.toString());
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (Side side : List.of(reference, tested)) {
+            for (RawConnection c : side.clients()) {
+                c.close();
+            }
+            side.admin().close();
+        }
+    }
+
+    /** The daemons answered differently. */
+    static final class Divergence extends Exception {
+        Divergence(String report) {
+            super(report, null, false, false);
+        }
+    }
+}
