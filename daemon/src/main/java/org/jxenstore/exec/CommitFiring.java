@@ -3,6 +3,7 @@ package org.jxenstore.exec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.jxenstore.store.NodeView.Removed;
 import org.jxenstore.txn.Change;
 import org.jxenstore.txn.Transaction;
@@ -30,9 +31,10 @@ final class CommitFiring {
                 case Change.Modified m -> steps.add(new Step(tx.touchOrder(m.path()), () -> notifier.fire(m, generation)));
                 case Change.Removal r -> {
                     List<Removed> nodes = r.nodes();
+                    Map<String, Removed> subtree = Notifier.byPath(nodes);
                     steps.add(new Step(tx.touchOrder(r.path()), () -> notifier.fireRemovalRoot(nodes.getFirst())));
                     for (Removed n : nodes.subList(1, nodes.size())) {
-                        steps.add(new Step(tx.touchOrder(n.path()), () -> notifier.fireExactly(n)));
+                        steps.add(new Step(tx.touchOrder(n.path()), () -> notifier.fireExactly(n, subtree)));
                     }
                 }
             }

@@ -36,8 +36,8 @@ final class NodeEditor {
 
     /**
      * C's {@code get_node}: the node if the caller has {@code needed} on it. A missing node is
-     * ENOENT and a forbidden one EACCES, but if the caller may not read the nearest existing
-     * ancestor the answer is EACCES either way, so that existence does not leak.
+     * ENOENT and a forbidden one EACCES, but if the nearest existing ancestor does not grant the
+     * caller {@code needed} the answer is EACCES either way, so that existence does not leak.
      */
     Node require(NodeView v, Caller c, String path, Access needed) throws XsException {
         Node n = v.get(path);
@@ -50,11 +50,12 @@ final class NodeEditor {
             err = XsError.EACCES;
         }
         // C asks the ancestors for every caller, so in a transaction they are read, and a later
-        // change to them (a child added next to the missing node) makes the commit fail.
+        // change to them (a child added next to the missing node) makes the commit fail. The
+        // nearest existing one must grant what the request needs (write, to create a node).
         for (String a : NodePath.ancestors(path)) {
             Node p = v.get(a);
             if (p != null) {
-                if (!permissions.allows(c, p.perms(), p.generation(), Access.READ)) {
+                if (!permissions.allows(c, p.perms(), p.generation(), needed)) {
                     err = XsError.EACCES;
                 }
                 break;

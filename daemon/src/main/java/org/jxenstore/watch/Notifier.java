@@ -2,7 +2,9 @@ package org.jxenstore.watch;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jxenstore.protocol.Permission.Access;
 import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.access.Perms;
@@ -70,24 +72,40 @@ public final class Notifier {
      */
     private void removed(Change.Removal r) {
         List<Removed> nodes = r.nodes();
+        Map<String, Removed> subtree = byPath(nodes);
         ArrayDeque<Removed> open = new ArrayDeque<>();
         for (Removed n : nodes.subList(1, nodes.size())) {
             while (!open.isEmpty() && !n.path().startsWith(open.peek().path() + "/")) {
-                fireExactly(open.pop());
+                fireExactly(open.pop(), subtree);
             }
             open.push(n);
         }
         while (!open.isEmpty()) {
-            fireExactly(open.pop());
+            fireExactly(open.pop(), subtree);
         }
         fireRemovalRoot(nodes.getFirst());
     }
 
-    /** A node removed with its parent: the watches set exactly on it fire. */
-    public void fireExactly(Removed n) {
+    /** A removed subtree's nodes by path. */
+    public static Map<String, Removed> byPath(List<Removed> nodes) {
+        Map<String, Removed> m = new HashMap<>();
+        for (Removed n : nodes) {
+            m.put(n.path(), n);
+        }
+        return m;
+    }
+
+    /**
+     * A node removed with its parent: the watches set exactly on it fire. C checks them while it
+     * deletes, children first, so the parent it asks about (XSA-115) is still there: its
+     * permissions are those it had before the removal, from {@code subtree}.
+     */
+    public void fireExactly(Removed n, Map<String, Removed> subtree) {
+        Removed parent = subtree.get(NodePath.parent(n.path()));
         List<Watch> hits = new ArrayList<>();
         for (Watch w : index.exactly(n.path())) {
-            if (visible(w, n.perms(), n.generation()) || parentVisible(w, n.path())) {
+            if (visible(w, n.perms(), n.generation())
+                    || (parent != null ? visible(w, parent.perms(), parent.generation()) : parentVisible(w, n.path()))) {
                 hits.add(w);
             }
         }

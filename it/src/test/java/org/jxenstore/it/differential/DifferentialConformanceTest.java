@@ -2,6 +2,7 @@ package org.jxenstore.it.differential;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -50,11 +51,21 @@ class DifferentialConformanceTest {
         return LongStream.rangeClosed(1, 20).boxed().toList();
     }
 
+    /**
+     * The seed chooses the clients: 2 to 6 in all, of which up to two are guests (domains 3 and
+     * 5, which the generated permission entries name) and the rest socket connections.
+     */
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void sameAnswersAsC(long seed) throws Exception {
-        int connections = 2 + (int) (seed % 5);
-        try (Lockstep run = new Lockstep(seed, connections, reference.socket(), tested.socket())) {
+        int clients = 2 + (int) (seed % 5);
+        List<Integer> guests = List.of(3, 5).subList(0, (int) Math.min(clients - 1, (seed / 5) % 3));
+        Lockstep.GuestTools tools = new Lockstep.GuestTools(
+                Path.of(DifferentialConformanceTest.class.getResource("/differential/guest_bridge.py").toURI()),
+                reference.tools().shared());
+        try (Lockstep run = new Lockstep(seed, clients - guests.size(), guests,
+                new Lockstep.Daemon("C xenstored", reference.socket(), reference.dir()),
+                new Lockstep.Daemon("jxenstored", tested.socket(), tested.dir()), tools)) {
             run.run(Integer.getInteger("jxs.diff.steps", STEPS));
         } catch (Lockstep.Divergence d) {
             fail(d.getMessage());

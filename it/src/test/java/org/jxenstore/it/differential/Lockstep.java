@@ -1,7 +1,6 @@
 package org.jxenstore.it.differential;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,8 +17,9 @@ import org.jxenstore.protocol.MessageType;
 import org.jxenstore.protocol.Payload;
 
 /**
- * One seeded run: the same requests, in the same order, on {@code n} connections to the
- * reference daemon and {@code n} to the daemon under test. After each request every connection
+ * One seeded run: the same requests, in the same order, from the same clients of the reference
+ * daemon and of the daemon under test: socket connections (privileged) and guests on their
+ * rings (unprivileged, so permissions, quotas and the EACCES/ENOENT masking are compared too). After each request every connection
  * that may have events is synchronised (a request whose reply follows every event queued before
  * it), so that each connection's events are compared in order, step by step; now and then the
  * whole subtree below the run's prefix is compared too (values, permissions, child order).
@@ -33,6 +33,7 @@ final class Lockstep implements AutoCloseable {
     private final long seed;
     private final String prefix;
     private final RequestGenerator generator;
+    private final List<Integer> guests;
     private final Side reference;
     private final Side tested;
     private final List<List<Integer>> transactions = new ArrayList<>();
@@ -51,37 +52,44 @@ final class Lockstep implements AutoCloseable {
     private final Set<Long> corrupt = new HashSet<>();
     private int reqId = 1;
 
-    /** The connections to one daemon: the clients, and one more that reads the tree. */
-    private record Side(String name, List<RawConnection> clients, RawConnection admin) {
-        static Side open(String name, Path socket, int n) throws IOException {
-            List<RawConnection> clients = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                clients.add(connect(socket));
+    /** One daemon under the shim: its name in reports, its socket and its run folder (the ring directory). */
+    record Daemon(String name, Path socket, Path dir) {
+    }
+
+    /** Where the guest bridge and the shared peers folder are. */
+    record GuestTools(Path bridge, Path shared) {
+    }
+
+    /** The clients of one daemon (socket connections, then guests), and a socket that reads the tree. */
+    private record Side(String name, List<Endpoint> clients, RawConnection admin) {
+        static Side open(Daemon daemon, int sockets, List<Integer> guests, GuestTools tools) throws IOException {
+            List<Endpoint> clients = new ArrayList<>();
+            for (int domid : guests) {
+                clients.add(GuestEndpoint.start(tools.bridge(), tools.shared(), daemon.dir(), domid));
             }
-            return new Side(name, clients, connect(socket));
-        }
-
-        /**
-         * A connection the daemon has accepted: C xenstored listens with a backlog of 1, so the
-         * next connect must wait until this one has had an answer.
-         */
-        private static RawConnection connect(Path socket) throws IOException {
-            RawConnection c = RawConnection.open(socket);
-            c.call(MessageType.GET_DOMAIN_PATH, 0, SYNC);
-            return c;
+            Message probe = new Message(MessageType.GET_DOMAIN_PATH.code(), 0, 0, SYNC);
+            for (int i = 0; i < sockets; i++) {
+                clients.add(SocketEndpoint.open(daemon.socket(), probe));
+            }
+            RawConnection admin = RawConnection.open(daemon.socket());
+            admin.call(MessageType.GET_DOMAIN_PATH, 0, SYNC);
+            return new Side(daemon.name(), clients, admin);
         }
     }
 
-    /** What one connection saw of one step: its events, then its reply (or nothing). */
-    private record Seen(List<String> events, String reply) {
-    }
-
-    Lockstep(long seed, int connections, Path referenceSocket, Path testedSocket) throws IOException {
+    /**
+     * @param sockets socket connections on each daemon
+     * @param guests  the domids of the guests on each daemon, each introduced afresh
+     */
+    Lockstep(long seed, int sockets, List<Integer> guests, Daemon reference, Daemon tested, GuestTools tools)
+            throws IOException {
         this.seed = seed;
         this.prefix = "/diff" + Long.toUnsignedString(seed, 36);
         this.generator = new RequestGenerator(seed, prefix);
-        this.reference = Side.open("C xenstored", referenceSocket, connections);
-        this.tested = Side.open("jxenstored", testedSocket, connections);
+        this.guests = List.copyOf(guests);
+        this.reference = Side.open(reference, sockets, guests, tools);
+        this.tested = Side.open(tested, sockets, guests, tools);
+        int connections = sockets + guests.size();
         this.mayHaveEvents = new boolean[connections];
         for (int i = 0; i < connections; i++) {
             transactions.add(new ArrayList<>());
@@ -166,36 +174,30 @@ final class Lockstep implements AutoCloseable {
         }
     }
 
-    /** Sends a request on connection {@code c} and returns its events and reply as text. */
+    /** Sends a request on client {@code c} and returns its events and reply as text. */
     private String exchange(Side side, int c, RequestGenerator.Request r) throws IOException {
-        RawConnection conn = side.clients().get(c);
-        conn.send(new Message(r.type(), reqId++, r.txId(), r.payload()));
-        return answer(conn, true);
+        return answer(side.clients().get(c), new Message(r.type(), reqId++, r.txId(), r.payload()), true);
+    }
+
+    /** The events client {@code i} has received up to now. */
+    private String sync(Side side, int i) throws IOException {
+        return answer(side.clients().get(i), new Message(MessageType.GET_DOMAIN_PATH.code(), reqId++, 0, SYNC), false);
     }
 
     /**
-     * The events that arrive before the next reply, and that reply unless {@code withReply} is
-     * false; a connection the daemon closed, or a reply that never comes, is part of the answer.
+     * The events that arrive before the reply to {@code request}, and that reply unless
+     * {@code withReply} is false; a connection the daemon closed, or a reply that never comes,
+     * is part of the answer.
      */
-    private static String answer(RawConnection conn, boolean withReply) throws IOException {
-        List<Message> events = new ArrayList<>();
-        while (true) {
-            Message m = conn.receive(RawConnection.TIMEOUT);
-            if (m == null) {
-                return render(events) + (conn.closedByDaemon() ? "CONNECTION CLOSED\n" : "NO REPLY\n");
-            }
-            if (m.type() != MessageType.WATCH_EVENT.code()) {
-                return render(events) + (withReply ? render(m) : "");
-            }
-            events.add(m);
+    private static String answer(Endpoint e, Message request, boolean withReply) throws IOException {
+        List<Message> arrived = e.call(request);
+        Message last = arrived.isEmpty() ? null : arrived.getLast();
+        boolean replied = last != null && last.type() != MessageType.WATCH_EVENT.code();
+        String events = render(replied ? arrived.subList(0, arrived.size() - 1) : arrived);
+        if (!replied) {
+            return events + (e.closed() ? "CONNECTION CLOSED\n" : "NO REPLY\n");
         }
-    }
-
-    /** The events connection {@code i} has received up to now. */
-    private String sync(Side side, int i) throws IOException {
-        RawConnection conn = side.clients().get(i);
-        conn.send(new Message(MessageType.GET_DOMAIN_PATH.code(), reqId++, 0, SYNC));
-        return answer(conn, false);
+        return events + (withReply ? render(last) : "");
     }
 
     /**
@@ -280,6 +282,9 @@ final class Lockstep implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         Deque<String> todo = new ArrayDeque<>();
         todo.add(prefix);
+        for (int domid : guests) {
+            todo.add("/local/domain/" + domid);
+        }
         RawConnection admin = side.admin();
         while (!todo.isEmpty()) {
             String path = todo.removeFirst();
@@ -350,7 +355,7 @@ final class Lockstep implements AutoCloseable {
     @Override
     public void close() throws IOException {
         for (Side side : List.of(reference, tested)) {
-            for (RawConnection c : side.clients()) {
+            for (Endpoint c : side.clients()) {
                 c.close();
             }
             side.admin().close();
