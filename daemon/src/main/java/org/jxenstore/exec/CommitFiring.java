@@ -2,8 +2,9 @@ package org.jxenstore.exec;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import org.jxenstore.store.NodeView.Removed;
 import org.jxenstore.txn.Change;
 import org.jxenstore.txn.Transaction;
@@ -12,9 +13,10 @@ import org.jxenstore.watch.Notifier;
 /**
  * The watch events of a committed transaction, in C's order. C keeps the nodes a transaction
  * touched in a list, in the order it first touched them, and at commit fires every changed one
- * in that order: so events follow the first touch of each node, not the order of the changes. A
- * removed subtree's root fires for the watches on it and above, each node below it for the
- * watches set exactly on it, each at its own place in that order.
+ * in that order: so events follow the first touch of each node, not the order of the changes.
+ * Each node fires once. A removed subtree's root fires for the watches on it and above, each node
+ * below it for the watches set exactly on it (or on it and above, if the transaction had written
+ * it), each at its own place in that order.
  */
 final class CommitFiring {
     /** One node's events and where they stand. */
@@ -25,16 +27,24 @@ final class CommitFiring {
     }
 
     static void fire(Transaction tx, Notifier notifier, long generation) {
+        Set<String> rewritten = new HashSet<>();
+        for (Change change : tx.changes()) {
+            if (change instanceof Change.Modified m) {
+                rewritten.add(m.path());
+            }
+        }
         List<Step> steps = new ArrayList<>();
         for (Change change : tx.changes()) {
             switch (change) {
                 case Change.Modified m -> steps.add(new Step(tx.touchOrder(m.path()), () -> notifier.fire(m, generation)));
                 case Change.Removal r -> {
-                    List<Removed> nodes = r.nodes();
-                    Map<String, Removed> subtree = Notifier.byPath(nodes);
-                    steps.add(new Step(tx.touchOrder(r.path()), () -> notifier.fireRemovalRoot(nodes.getFirst())));
-                    for (Removed n : nodes.subList(1, nodes.size())) {
-                        steps.add(new Step(tx.touchOrder(n.path()), () -> notifier.fireExactly(n, subtree)));
+                    for (Removed n : r.nodes()) {
+                        // A node removed and written again fires once, as the node it is now.
+                        if (rewritten.contains(n.path())) {
+                            continue;
+                        }
+                        boolean exact = !n.path().equals(r.path()) && !tx.writtenThenRemoved().contains(n.path());
+                        steps.add(new Step(tx.touchOrder(n.path()), () -> notifier.fireRemovedAtCommit(n, exact)));
                     }
                 }
             }

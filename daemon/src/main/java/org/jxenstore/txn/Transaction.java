@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jxenstore.access.Perms;
 import org.jxenstore.store.ChildMap;
 import org.jxenstore.store.Node;
@@ -44,6 +46,7 @@ public final class Transaction implements NodeView {
     /** One change per node: a node written ten times fires once at commit, as in C. */
     private final LinkedHashMap<String, Change> changes = new LinkedHashMap<>();
     private final List<Perms> permsSet = new ArrayList<>();
+    private final Set<String> writtenThenRemoved = new HashSet<>();
     private boolean failed;
 
     /** The transaction touched as many nodes as its {@code transaction-nodes} quota allows. */
@@ -84,8 +87,9 @@ public final class Transaction implements NodeView {
 
     /**
      * A change the transaction made, for the watch events fired at commit. Changes to one node
-     * merge into one; a removal supersedes the changes below it, and a node written again after
-     * its removal keeps both, so watchers of the removed subtree still hear of it.
+     * merge into one; a removal supersedes the changes below it (remembering which nodes it
+     * removed had been written: {@link #writtenThenRemoved}), and a node written again after its
+     * removal keeps both.
      */
     public void record(Change change) {
         switch (change) {
@@ -102,8 +106,14 @@ public final class Transaction implements NodeView {
             }
             case Change.Removal r -> {
                 String below = r.path() + "/";
-                changes.keySet().removeIf(k -> k.equals(r.path()) || k.startsWith(below)
-                        || k.equals(r.path() + "\0recreated"));
+                changes.entrySet().removeIf(e -> {
+                    String k = e.getKey();
+                    boolean superseded = k.equals(r.path()) || k.startsWith(below) || k.equals(r.path() + "\0recreated");
+                    if (superseded && e.getValue() instanceof Change.Modified m) {
+                        writtenThenRemoved.add(m.path());
+                    }
+                    return superseded;
+                });
                 changes.put(r.path(), r);
             }
         }
@@ -111,6 +121,14 @@ public final class Transaction implements NodeView {
 
     public Collection<Change> changes() {
         return changes.values();
+    }
+
+    /**
+     * Nodes the transaction wrote and then removed with a subtree: C fires them at commit for
+     * the watches on them and above, not only for those set exactly on them.
+     */
+    public Set<String> writtenThenRemoved() {
+        return writtenThenRemoved;
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.jxenstore.protocol.Permission.Access;
 import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.access.Perms;
@@ -87,7 +88,7 @@ public final class Notifier {
     }
 
     /** A removed subtree's nodes by path. */
-    public static Map<String, Removed> byPath(List<Removed> nodes) {
+    private static Map<String, Removed> byPath(List<Removed> nodes) {
         Map<String, Removed> m = new HashMap<>();
         for (Removed n : nodes) {
             m.put(n.path(), n);
@@ -100,7 +101,7 @@ public final class Notifier {
      * deletes, children first, so the parent it asks about (XSA-115) is still there: its
      * permissions are those it had before the removal, from {@code subtree}.
      */
-    public void fireExactly(Removed n, Map<String, Removed> subtree) {
+    private void fireExactly(Removed n, Map<String, Removed> subtree) {
         Removed parent = subtree.get(NodePath.parent(n.path()));
         List<Watch> hits = new ArrayList<>();
         for (Watch w : index.exactly(n.path())) {
@@ -112,8 +113,28 @@ public final class Notifier {
         deliver(hits, n.path());
     }
 
+    /**
+     * A node a committed transaction removed: watches on it (and, unless {@code exact}, on its
+     * ancestors) fire. At commit C finds the node gone, so a watcher sees it only if the node's
+     * own permissions let it (XSA-115), not through its parent.
+     */
+    public void fireRemovedAtCommit(Removed n, boolean exact) {
+        List<Watch> hits = new ArrayList<>();
+        Consumer<Watch> check = w -> {
+            if (visible(w, n.perms(), n.generation())) {
+                hits.add(w);
+            }
+        };
+        if (exact) {
+            index.exactly(n.path()).forEach(check);
+        } else {
+            index.forEachCovering(n.path(), check);
+        }
+        deliver(hits, n.path());
+    }
+
     /** The root of a removed subtree: watches on it and on its ancestors fire. */
-    public void fireRemovalRoot(Removed top) {
+    private void fireRemovalRoot(Removed top) {
         modified(top.path(), null, top.perms(), top.generation());
     }
 
