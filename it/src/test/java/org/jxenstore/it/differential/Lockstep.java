@@ -27,7 +27,7 @@ import org.jxenstore.protocol.Payload;
 final class Lockstep implements AutoCloseable {
     /** A request whose reply is the same on every daemon and that changes nothing. */
     private static final byte[] SYNC = Payload.strings("0");
-    private static final int HISTORY = 40;
+    private static final int HISTORY = Integer.getInteger("jxs.diff.history", 40);
     private static final int TREE_EVERY = 100;
 
     private final long seed;
