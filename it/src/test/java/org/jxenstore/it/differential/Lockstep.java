@@ -104,28 +104,7 @@ final class Lockstep implements AutoCloseable {
     void run(int steps) throws IOException, Divergence {
         for (int step = 1; step <= steps; step++) {
             int c = generator.nextInt(reference.clients().size());
-            RequestGenerator.Request r = generator.next(transactions.get(c));
-            remember("c" + c + " " + r.text());
-            String refReply = exchange(reference, c, r);
-            String testReply = exchange(tested, c, r);
-            if (!refReply.equals(testReply) && !forgiven(c, r, refReply, testReply)) {
-                Divergence d = divergence(step, "reply to c" + c, refReply, testReply);
-                if (!insideTransaction(c, r)) {
-                    throw d;
-                }
-                doomed.putIfAbsent(transactionKey(c, r.txId()), d);
-            }
-            settleTransactions(c, r, refReply);
-            track(c, r, refReply);
-            for (int i = 0; i < mayHaveEvents.length; i++) {
-                if (mayHaveEvents[i] || i == c) {
-                    String refEvents = sync(reference, i);
-                    String testEvents = sync(tested, i);
-                    if (!refEvents.equals(testEvents)) {
-                        throw divergence(step, "events of c" + i, refEvents, testEvents);
-                    }
-                }
-            }
+            step(step, c, generator.next(transactions.get(c)));
             if (step == steps) {
                 commitOpenTransactions(step);
             }
@@ -139,6 +118,31 @@ final class Lockstep implements AutoCloseable {
         }
     }
 
+    /** One request of client {@code c} to both daemons, then the events of every client compared. */
+    private void step(int step, int c, RequestGenerator.Request r) throws IOException, Divergence {
+        remember("c" + c + " " + r.text());
+        String refReply = exchange(reference, c, r);
+        String testReply = exchange(tested, c, r);
+        if (!refReply.equals(testReply) && !forgiven(c, r, refReply, testReply)) {
+            Divergence d = divergence(step, "reply to c" + c, refReply, testReply);
+            if (!insideTransaction(c, r)) {
+                throw d;
+            }
+            doomed.putIfAbsent(transactionKey(c, r.txId()), d);
+        }
+        settleTransactions(c, r, refReply);
+        track(c, r, refReply);
+        for (int i = 0; i < mayHaveEvents.length; i++) {
+            if (mayHaveEvents[i] || i == c) {
+                String refEvents = sync(reference, i);
+                String testEvents = sync(tested, i);
+                if (!refEvents.equals(testEvents)) {
+                    throw divergence(step, "events of c" + i, refEvents, testEvents);
+                }
+            }
+        }
+    }
+
     /**
      * Ends the run by committing every transaction still open, as a client would, so that each
      * one's differences are settled by its commit like any other.
@@ -146,30 +150,8 @@ final class Lockstep implements AutoCloseable {
     private void commitOpenTransactions(int step) throws IOException, Divergence {
         for (int c = 0; c < transactions.size(); c++) {
             for (int tx : List.copyOf(transactions.get(c))) {
-                RequestGenerator.Request end = new RequestGenerator.Request(MessageType.TRANSACTION_END.code(), tx,
-                        Payload.strings("T"), "TRANSACTION_END tx=" + tx + " \"T\" (end of run)");
-                remember("c" + c + " " + end.text());
-                String refReply = exchange(reference, c, end);
-                String testReply = exchange(tested, c, end);
-                if (!refReply.equals(testReply)) {
-                    throw divergence(step, "commit at the end of the run, c" + c, refReply, testReply);
-                }
-                settleTransactions(c, end, refReply);
-                track(c, end, refReply);
-                compareEvents(step);
-            }
-        }
-    }
-
-    /** Every connection that may have events is synchronised and its events compared. */
-    private void compareEvents(int step) throws IOException, Divergence {
-        for (int i = 0; i < mayHaveEvents.length; i++) {
-            if (mayHaveEvents[i]) {
-                String refEvents = sync(reference, i);
-                String testEvents = sync(tested, i);
-                if (!refEvents.equals(testEvents)) {
-                    throw divergence(step, "events of c" + i, refEvents, testEvents);
-                }
+                step(step, c, new RequestGenerator.Request(MessageType.TRANSACTION_END.code(), tx,
+                        Payload.strings("T"), "TRANSACTION_END tx=" + tx + " \"T\" (end of run)"));
             }
         }
     }
