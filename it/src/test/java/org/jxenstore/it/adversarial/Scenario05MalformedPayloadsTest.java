@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.jxenstore.client.Transaction;
 import org.jxenstore.client.XsClient;
@@ -12,14 +13,15 @@ import org.jxenstore.protocol.MessageType;
 /**
  * Scenario 5 (mirage {@code xstest.ml} style): malformed payloads per operation — missing NUL,
  * extra strings, empty strings, non-numeric domid/offset/depth, negative depth, TRANSACTION_END
- * variants other than {@code T}/{@code F}, permissions {@code x5}, {@code r}, {@code r-1},
- * {@code r99999999999} — each answered with EINVAL, never a crash, and the connection (socket
- * or ring) stays usable. Non-numeric domids and DIRECTORY_PART offsets are read with
+ * variants other than {@code T}/{@code F}, permissions {@code x5} and {@code r} — each answered
+ * with EINVAL, never a crash, and the connection (socket or ring) stays usable. An owner
+ * {@code r-1} or {@code r99999999999} is a well-formed entry for a domain that cannot exist:
+ * ENOENT, as C 4.17 answers (C reads it with {@code strtol} and keeps 32 bits). Non-numeric domids and DIRECTORY_PART offsets are read with
  * {@code atoi} as C xenstored does (see {@code ATOI}). Script: {@code s05_malformed.py}.
  *
  * <p>Would catch: parsers that read past the payload when the NUL is missing, accept a value
- * without its path separator, overflow on a huge domid ({@code r99999999999} must not wrap to a
- * valid domid), treat anything but {@code T} as commit, or throw an unchecked exception that
+ * without its path separator, a huge domid wrapping to a domain that exists
+ * ({@code r99999999999} keeps 32 bits, 1215752191, which no domain has), treat anything but {@code T} as commit, or throw an unchecked exception that
  * closes the connection (the next case then fails).
  */
 class Scenario05MalformedPayloadsTest extends Scenario01To15Support {
@@ -32,6 +34,8 @@ class Scenario05MalformedPayloadsTest extends Scenario01To15Support {
      */
     private static final java.util.Set<Object> ATOI = java.util.Set.of("domainpath-abc", "introduced-x",
             "dirpart-offset-x");
+    /** Well-formed owners naming a domain that cannot exist: ENOENT, as C 4.17 answers. */
+    private static final Set<String> NO_SUCH_OWNER = Set.of("perms-r-1", "perms-r99999999999");
 
     @Override
     protected int bystander() {
@@ -65,7 +69,7 @@ class Scenario05MalformedPayloadsTest extends Scenario01To15Support {
                 {"perms-r99999999999", MessageType.SET_PERMS, "/adv05/p\0r99999999999\0"},
             };
             for (Object[] k : cases) {
-                want.put((String) k[0], ATOI.contains(k[0]) ? "OK" : "EINVAL");
+                want.put((String) k[0], ATOI.contains(k[0]) ? "OK" : NO_SUCH_OWNER.contains(k[0]) ? "ENOENT" : "EINVAL");
                 got.put((String) k[0], outcome(() -> c.request((MessageType) k[1], 0, ascii((String) k[2]))));
             }
             try (Transaction t = c.begin()) {
@@ -96,7 +100,7 @@ class Scenario05MalformedPayloadsTest extends Scenario01To15Support {
                 "write-no-nul", "EINVAL", "mkdir-empty-path", "EINVAL", "watch-one-string", "EINVAL",
                 "watch-depth-abc", "EINVAL", "watch-depth-minus1", "EINVAL", "domainpath-abc", "OK",
                 "dirpart-offset-x", "OK", "perms-x5", "EINVAL", "perms-r", "EINVAL",
-                "perms-r-1", "EINVAL", "perms-r99999999999", "EINVAL",
+                "perms-r-1", "ENOENT", "perms-r99999999999", "ENOENT",
                 "txend-X", "EINVAL", "txend-empty", "EINVAL", "txend-TT", "EINVAL", "txend-t", "EINVAL",
                 "txend-T-nonul", "EINVAL", "txend-F-after", "OK", "perms-unchanged", "OK:n51",
                 "usable", "OK:v", "error-field", "0");

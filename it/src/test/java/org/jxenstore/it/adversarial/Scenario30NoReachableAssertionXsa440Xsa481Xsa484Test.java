@@ -30,6 +30,7 @@ class Scenario30NoReachableAssertionXsa440Xsa481Xsa484Test extends Scenario16To3
         "xsa440-subtree-commit2", "EAGAIN",
         "xsa440-check", "OK",
         "xsa481", "EINVAL",
+        "xsa481-unwatch", "ENOENT",
         "xsa484-reset-in-tx", "OK",
         "xsa484-reset-again", "ENOENT",
         "xsa484-end", "ENOENT",
