@@ -69,8 +69,9 @@ def guest(domid, **kw):
 
     The fake hypervisor learns of 'create' from a datagram that the daemon's event-channel
     reader picks up on its own schedule, while XS_INTRODUCE arrives on the socket: until the
-    datagram is read the domain does not exist and INTRODUCE is refused (EINVAL). Nothing tells
-    when it has been read, so INTRODUCE is retried, for at most 5 s."""
+    datagram is read the domain does not exist, so making it the owner of its home is refused
+    (SET_PERMS: ENOENT, as in C) and so is INTRODUCE (EINVAL). Nothing tells when it has been
+    read, so the set-up is retried, for at most 5 s."""
     send_control(DIR, f"create {domid}")
     kw.setdefault("introduce", "fresh")
     deadline = time.time() + 5.0
@@ -78,7 +79,7 @@ def guest(domid, **kw):
         try:
             return Guest(DIR, domid, socket_path=SOCK, **kw)
         except XsError as e:
-            if e.name != "EINVAL" or time.time() > deadline:
+            if e.name not in ("EINVAL", "ENOENT") or time.time() > deadline:
                 raise
             time.sleep(0.02)
 
