@@ -72,21 +72,21 @@ final class Agenda {
     }
 
     List<Connection> takeTurns() {
-        if (turns.isEmpty()) {
-            return List.of();
-        }
-        List<Connection> due = new ArrayList<>(turns);
-        turns.clear();
-        return due;
+        return take(turns);
     }
 
     /** The connections with output, taken off the agenda; empty when none is left. */
     List<Connection> takeOutput() {
-        if (output.isEmpty()) {
+        return take(output);
+    }
+
+    /** Empties {@code set} into a list; no allocation when it is already empty. */
+    private static List<Connection> take(LinkedHashSet<Connection> set) {
+        if (set.isEmpty()) {
             return List.of();
         }
-        List<Connection> due = new ArrayList<>(output);
-        output.clear();
+        List<Connection> due = new ArrayList<>(set);
+        set.clear();
         return due;
     }
 

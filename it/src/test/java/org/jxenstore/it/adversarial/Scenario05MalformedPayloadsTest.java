@@ -32,7 +32,7 @@ class Scenario05MalformedPayloadsTest extends Scenario01To15Support {
      * not EINVAL as the reference's scenario list suggests. Asserted as C behaves; the point of
      * the scenario — no crash, connection usable — holds either way.
      */
-    private static final java.util.Set<Object> ATOI = java.util.Set.of("domainpath-abc", "introduced-x",
+    private static final Set<String> ATOI = Set.of("domainpath-abc", "introduced-x",
             "dirpart-offset-x");
     /** Well-formed owners naming a domain that cannot exist: ENOENT, as C 4.17 answers. */
     private static final Set<String> NO_SUCH_OWNER = Set.of("perms-r-1", "perms-r99999999999");
