@@ -26,7 +26,7 @@ final class CommitFiring {
     private CommitFiring() {
     }
 
-    static void fire(Transaction tx, Notifier notifier, long generation) {
+    static void fire(Transaction tx, Notifier notifier) {
         Set<String> rewritten = new HashSet<>();
         for (Change change : tx.changes()) {
             if (change instanceof Change.Modified m) {
@@ -36,7 +36,8 @@ final class CommitFiring {
         List<Step> steps = new ArrayList<>();
         for (Change change : tx.changes()) {
             switch (change) {
-                case Change.Modified m -> steps.add(new Step(tx.touchOrder(m.path()), () -> notifier.fire(m, generation)));
+                case Change.Modified m -> steps.add(new Step(tx.touchOrder(m.path()),
+                        () -> notifier.fireAtCommit(m.path(), tx.firstSeen(m.path()), false)));
                 case Change.Removal r -> {
                     for (Removed n : r.nodes()) {
                         // A node removed and written again fires once, as the node it is now.
@@ -44,7 +45,7 @@ final class CommitFiring {
                             continue;
                         }
                         boolean exact = !n.path().equals(r.path()) && !tx.writtenThenRemoved().contains(n.path());
-                        steps.add(new Step(tx.touchOrder(n.path()), () -> notifier.fireRemovedAtCommit(n, exact)));
+                        steps.add(new Step(tx.touchOrder(n.path()), () -> notifier.fireAtCommit(n.path(), tx.firstSeen(n.path()), exact)));
                     }
                 }
             }

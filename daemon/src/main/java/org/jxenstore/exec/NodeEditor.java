@@ -41,27 +41,26 @@ final class NodeEditor {
      */
     Node require(NodeView v, Caller c, String path, Access needed) throws XsException {
         Node n = v.get(path);
-        XsError err;
-        if (n == null) {
-            err = XsError.ENOENT;
-        } else if (permissions.allows(c, n.perms(), n.generation(), needed)) {
+        if (n != null && permissions.allows(c, n.perms(), n.generation(), needed)) {
             return n;
-        } else {
-            err = XsError.EACCES;
         }
-        // C asks the ancestors for every caller, so in a transaction they are read, and a later
-        // change to them (a child added next to the missing node) makes the commit fail. The
-        // nearest existing one must grant what the request needs (write, to create a node).
+        throw refusal(v, c, path, needed, n == null ? XsError.ENOENT : XsError.EACCES);
+    }
+
+    /**
+     * The error for a node the caller may not have. C asks the ancestors for every caller and
+     * every refusal, so in a transaction they are read, and a later change to them (a child added
+     * next to the missing node, a new value) makes the commit fail. The nearest existing one must
+     * grant what the request needs (write, to create a node), or the answer is EACCES.
+     */
+    private XsException refusal(NodeView v, Caller c, String path, Access needed, XsError err) {
         for (String a : NodePath.ancestors(path)) {
             Node p = v.get(a);
             if (p != null) {
-                if (!permissions.allows(c, p.perms(), p.generation(), needed)) {
-                    err = XsError.EACCES;
-                }
-                break;
+                return new XsException(permissions.allows(c, p.perms(), p.generation(), needed) ? err : XsError.EACCES);
             }
         }
-        throw new XsException(err);
+        return new XsException(err);
     }
 
     /** WRITE: sets the value, creating the node and any missing parents. */
@@ -186,7 +185,7 @@ final class NodeEditor {
     void setPerms(NodeView v, Caller c, String path, Perms perms, Consumer<Change> changes) throws XsException {
         Node n = require(v, c, path, Access.WRITE);
         if (!permissions.owns(c, n.perms())) {
-            throw new XsException(XsError.EACCES);
+            throw refusal(v, c, path, Access.WRITE, XsError.EACCES);
         }
         if (!c.privileged() && perms.owner() != n.perms().owner()) {
             throw new XsException(XsError.EPERM);

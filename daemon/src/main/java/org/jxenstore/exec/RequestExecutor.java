@@ -458,7 +458,7 @@ public final class RequestExecutor {
             domains.recordAll(p);
         }
         tx.apply();
-        CommitFiring.fire(tx, notifier, store.generation());
+        CommitFiring.fire(tx, notifier);
         for (Change ch : tx.changes()) {
             domains.forgetUnusedRecords(ch);
         }

@@ -30,13 +30,12 @@ import org.jxenstore.store.Store;
  * its parent, two transactions that each add a child to the same parent conflict, exactly as in C.
  */
 public final class Transaction implements NodeView {
-    private static final long ABSENT = -1;
-
     private final int id;
     private final Store live;
     private final int nodeLimit;
     private final Map<String, Node> view = new HashMap<>();
-    private final Map<String, Long> firstSeen = new HashMap<>();
+    /** The live node each touched path held when first touched ({@code null}: it was missing). */
+    private final Map<String, Node> firstSeen = new HashMap<>();
     /** The order in which the transaction first touched each path, reads of missing nodes included. */
     private final Map<String, Integer> touchOrder = new HashMap<>();
     private final LinkedHashSet<String> written = new LinkedHashSet<>();
@@ -142,6 +141,15 @@ public final class Transaction implements NodeView {
     }
 
     /**
+     * The live node at {@code path} when this transaction first touched it, {@code null} if it
+     * was missing then (or never touched): at commit, C checks a watcher against the permissions
+     * a node had then, not those it had when the transaction changed it.
+     */
+    public Node firstSeen(String path) {
+        return firstSeen.get(path);
+    }
+
+    /**
      * XSA-417's domain records for the domains a SET_PERMS in this transaction named are made
      * at commit, so that an aborted transaction leaves none behind.
      */
@@ -165,7 +173,7 @@ public final class Transaction implements NodeView {
         }
         Node n = live.get(path);
         view.put(path, n);
-        firstSeen.put(path, n == null ? ABSENT : n.generation());
+        firstSeen.put(path, n);
         touchOrder.put(path, touchOrder.size());
         return n;
     }
@@ -213,10 +221,10 @@ public final class Transaction implements NodeView {
 
     /** Whether every node this transaction touched is still as it first saw it. */
     public boolean validate() {
-        for (Map.Entry<String, Long> e : firstSeen.entrySet()) {
-            Node n = live.get(e.getKey());
-            long now = n == null ? ABSENT : n.generation();
-            if (now != e.getValue()) {
+        for (Map.Entry<String, Node> e : firstSeen.entrySet()) {
+            Node now = live.get(e.getKey());
+            Node seen = e.getValue();
+            if (now == null ? seen != null : seen == null || now.generation() != seen.generation()) {
                 return false;
             }
         }
@@ -278,9 +286,7 @@ public final class Transaction implements NodeView {
         int net = 0;
         for (String p : written) {
             Node now = view.get(p);
-            Long seen = firstSeen.get(p);
-            boolean existedBefore = seen != null && seen != ABSENT;
-            Node before = existedBefore ? live.get(p) : null;
+            Node before = firstSeen.get(p);
             boolean ownedBefore = before != null && before.perms().owner() == domid;
             boolean ownedNow = now != null && now.perms().owner() == domid;
             net += (ownedNow ? 1 : 0) - (ownedBefore ? 1 : 0);

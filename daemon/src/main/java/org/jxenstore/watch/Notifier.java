@@ -114,23 +114,27 @@ public final class Notifier {
     }
 
     /**
-     * A node a committed transaction removed: watches on it (and, unless {@code exact}, on its
-     * ancestors) fire. At commit C finds the node gone, so a watcher sees it only if the node's
-     * own permissions let it (XSA-115), not through its parent.
+     * A node a committed transaction changed or removed: watches on it (and, unless {@code exact},
+     * on its ancestors) fire. C asks, at commit, whether the watcher could read the node as the
+     * transaction first found it ({@code before}, {@code null} if it was missing then), or can
+     * read it or its parent now (XSA-115). A node the transaction created and removed again
+     * therefore fires for nobody.
      */
-    public void fireRemovedAtCommit(Removed n, boolean exact) {
+    public void fireAtCommit(String path, Node before, boolean exact) {
+        Node now = store.get(path);
         List<Watch> hits = new ArrayList<>();
         Consumer<Watch> check = w -> {
-            if (visible(w, n.perms(), n.generation())) {
+            if ((before != null && visible(w, before.perms(), before.generation()))
+                    || (now != null && (visible(w, now.perms(), now.generation()) || parentVisible(w, path)))) {
                 hits.add(w);
             }
         };
         if (exact) {
-            index.exactly(n.path()).forEach(check);
+            index.exactly(path).forEach(check);
         } else {
-            index.forEachCovering(n.path(), check);
+            index.forEachCovering(path, check);
         }
-        deliver(hits, n.path());
+        deliver(hits, path);
     }
 
     /** The root of a removed subtree: watches on it and on its ancestors fire. */

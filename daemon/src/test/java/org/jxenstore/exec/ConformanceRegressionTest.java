@@ -58,6 +58,29 @@ class ConformanceRegressionTest {
     }
 
     @Test
+    void aSetPermsByANonOwnerInATransactionConflictsWithAChangeToTheParentItAsked() {
+        Client guest = xs.guest(3);
+        assertEquals("OK", b.write(P + "/a", ""));
+        assertEquals("OK", b.setPerms(P + "/a", "w0"));
+        int tx = guest.begin();
+        assertEquals("EACCES", guest.call(MessageType.SET_PERMS, tx, P + "/a", "r5"));
+        assertEquals("OK", b.write(P, "changed"));
+        assertEquals("EAGAIN", guest.commit(tx));
+    }
+
+    @Test
+    void nodesATransactionCreatedAndRemovedAgainFireForNobodyAtCommit() {
+        assertEquals("OK", b.mkdir(P + "/a"));
+        a.watch(P, "all");
+        a.events();
+        int tx = b.begin();
+        assertEquals("OK", b.write(tx, P + "/a/b/c", "v"));
+        assertEquals("OK", b.rm(tx, P + "/a/b"));
+        assertEquals("OK", b.commit(tx));
+        assertEquals(List.of(), a.events());
+    }
+
+    @Test
     void aRemovedSubtreeFiresDepthFirstInChildOrderThenItsRoot() {
         watchedSubtree();
         assertEquals("OK", b.rm(P + "/r"));

@@ -120,9 +120,9 @@ final class Lockstep implements AutoCloseable {
 
     /** One request of client {@code c} to both daemons, then the events of every client compared. */
     private void step(int step, int c, RequestGenerator.Request r) throws IOException, Divergence {
-        remember("c" + c + " " + r.text());
         String refReply = exchange(reference, c, r);
         String testReply = exchange(tested, c, r);
+        remember("c" + c + " " + r.text() + "  -> " + lastLine(refReply));
         if (!refReply.equals(testReply) && !forgiven(c, r, refReply, testReply)) {
             Divergence d = divergence(step, "reply to c" + c, refReply, testReply);
             if (!insideTransaction(c, r)) {
@@ -313,6 +313,13 @@ final class Lockstep implements AutoCloseable {
             sb.append(" (no final NUL)");
         }
         return sb.append('\n').toString();
+    }
+
+    /** A reply as one short line, for the history of a report. */
+    private static String lastLine(String answer) {
+        String[] lines = answer.strip().split("\n");
+        String last = lines[lines.length - 1];
+        return last.length() > 60 ? last.substring(0, 60) + "..." : last;
     }
 
     private void remember(String line) {
