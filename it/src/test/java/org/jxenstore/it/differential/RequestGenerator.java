@@ -13,8 +13,8 @@ import org.jxenstore.protocol.Payload;
  * collide: the same node is written, read, watched and removed by several connections, inside and
  * outside transactions. It never builds the requests that crash C xenstored 4.17 (an empty payload
  * or one without a NUL for READ, DIRECTORY, MKDIR, RM and GET_PERMS; RESET_WATCHES inside a
- * transaction), nor those whose answers
- * differ on purpose (CONTROL, and the 4.22 types 23 to 26): docs/compatibility.md lists them.
+ * transaction), nor those whose answers differ on purpose (CONTROL, and the 4.22 types 23 to 26):
+ * docs/compatibility.md lists them.
  */
 final class RequestGenerator {
     private static final String[] TAILS = {"", "/a", "/b", "/a/b", "/a/c", "/b/a", "/a/b/c", "/c", "/a/b/c/d"};
@@ -77,17 +77,46 @@ final class RequestGenerator {
         } else if (pick < 92) {
             // Inside a transaction C 4.17 aborts on its own assertion (docs/compatibility.md).
             return strings(MessageType.RESET_WATCHES, transactions.contains(tx) ? 0 : tx, "");
-        } else if (pick < 95) {
+        } else if (pick < 94) {
             String[] domids = {"0", "5", "x", "-1", "65535", ""};
             return strings(MessageType.GET_DOMAIN_PATH, tx, domids[random.nextInt(domids.length)]);
-        } else if (pick < 97) {
+        } else if (pick < 95) {
             String[] domids = {"0", "5", "x"};
             return strings(MessageType.IS_DOMAIN_INTRODUCED, tx, domids[random.nextInt(domids.length)]);
+        } else if (pick < 98) {
+            return domainRequest(tx);
         } else {
-            int[] unknown = {99, 0xffff, 128, MessageType.WATCH_EVENT.code(), MessageType.ERROR.code()};
+            int[] unknown = {99, 0xffff, 128, 20, MessageType.WATCH_EVENT.code(), MessageType.ERROR.code()};
             int type = unknown[random.nextInt(unknown.length)];
             return new Request(type, tx, Payload.strings(path()), "TYPE_" + type + " tx=" + tx);
         }
+    }
+
+    /**
+     * The toolstack's domain requests, refused to guests. Never one that would end or reset the
+     * run's own guests (domains 3 and 5): releasing or introducing them again would drop their
+     * connections on both daemons. Domain 7 does not exist; RESUME of a guest is harmless, and
+     * SET_TARGET 3 5 lets domain 3 act as domain 5 from then on.
+     */
+    private Request domainRequest(int tx) {
+        return switch (random.nextInt(4)) {
+            case 0 -> {
+                String[][] args = {{"7", "0", "0"}, {"7", "1"}, {"x", "0", "0"}, {"3", "1", "0"}, {}};
+                yield strings(MessageType.INTRODUCE, tx, args[random.nextInt(args.length)]);
+            }
+            case 1 -> {
+                String[] domids = {"0", "x", "7", "", "65535"};
+                yield strings(MessageType.RELEASE, tx, domids[random.nextInt(domids.length)]);
+            }
+            case 2 -> {
+                String[] domids = {"0", "x", "7", "3", "5"};
+                yield strings(MessageType.RESUME, tx, domids[random.nextInt(domids.length)]);
+            }
+            default -> {
+                String[][] args = {{"7", "5"}, {"3"}, {"3", "7"}, {"3", "5"}, {"5", "x"}};
+                yield strings(MessageType.SET_TARGET, tx, args[random.nextInt(args.length)]);
+            }
+        };
     }
 
     private int txId(List<Integer> transactions) {
