@@ -5,7 +5,10 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.jxenstore.store.Node;
+import org.jxenstore.store.NodePath;
 import org.jxenstore.store.NodeView.Removed;
+import org.jxenstore.store.Store;
 import org.jxenstore.txn.Change;
 import org.jxenstore.txn.Transaction;
 import org.jxenstore.watch.Notifier;
@@ -26,7 +29,7 @@ final class CommitFiring {
     private CommitFiring() {
     }
 
-    static void fire(Transaction tx, Notifier notifier) {
+    static void fire(Transaction tx, Notifier notifier, Store store) {
         Set<String> rewritten = new HashSet<>();
         for (Change change : tx.changes()) {
             if (change instanceof Change.Modified m) {
@@ -37,7 +40,8 @@ final class CommitFiring {
         for (Change change : tx.changes()) {
             switch (change) {
                 case Change.Modified m -> steps.add(new Step(tx.touchOrder(m.path()),
-                        () -> notifier.fireAtCommit(m.path(), tx.firstSeen(m.path()), false)));
+                        () -> notifier.fireAtCommit(m.path(), tx.firstSeen(m.path()), parentAtFiring(tx, store, m.path()),
+                                false)));
                 case Change.Removal r -> {
                     for (Removed n : r.nodes()) {
                         // A node removed and written again fires once, as the node it is now.
@@ -45,7 +49,8 @@ final class CommitFiring {
                             continue;
                         }
                         boolean exact = !n.path().equals(r.path()) && !tx.writtenThenRemoved().contains(n.path());
-                        steps.add(new Step(tx.touchOrder(n.path()), () -> notifier.fireAtCommit(n.path(), tx.firstSeen(n.path()), exact)));
+                        steps.add(new Step(tx.touchOrder(n.path()), () -> notifier.fireAtCommit(n.path(), tx.firstSeen(n.path()),
+                                parentAtFiring(tx, store, n.path()), exact)));
                     }
                 }
             }
@@ -54,5 +59,19 @@ final class CommitFiring {
         for (Step s : steps) {
             s.fire().run();
         }
+    }
+
+    /**
+     * The parent of a changed node as C sees it when it fires the node: C writes the nodes to
+     * the store one by one in the same order, firing each as it goes, so a parent the transaction
+     * first touched later is still as it was before the commit.
+     */
+    private static Node parentAtFiring(Transaction tx, Store store, String path) {
+        String parent = NodePath.parent(path);
+        if (parent == null) {
+            return null;
+        }
+        int order = tx.touchOrder(parent);
+        return order != Integer.MAX_VALUE && order > tx.touchOrder(path) ? tx.firstSeen(parent) : store.get(parent);
     }
 }

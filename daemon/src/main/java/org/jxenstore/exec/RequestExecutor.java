@@ -458,7 +458,7 @@ public final class RequestExecutor {
             domains.recordAll(p);
         }
         tx.apply();
-        CommitFiring.fire(tx, notifier);
+        CommitFiring.fire(tx, notifier, store);
         for (Change ch : tx.changes()) {
             domains.forgetUnusedRecords(ch);
         }

@@ -117,15 +117,16 @@ public final class Notifier {
      * A node a committed transaction changed or removed: watches on it (and, unless {@code exact},
      * on its ancestors) fire. C asks, at commit, whether the watcher could read the node as the
      * transaction first found it ({@code before}, {@code null} if it was missing then), or can
-     * read it or its parent now (XSA-115). A node the transaction created and removed again
-     * therefore fires for nobody.
+     * read it now or its parent as C has it at that point of the commit ({@code parent}): XSA-115.
+     * A node the transaction created and removed again therefore fires for nobody.
      */
-    public void fireAtCommit(String path, Node before, boolean exact) {
+    public void fireAtCommit(String path, Node before, Node parent, boolean exact) {
         Node now = store.get(path);
         List<Watch> hits = new ArrayList<>();
         Consumer<Watch> check = w -> {
             if ((before != null && visible(w, before.perms(), before.generation()))
-                    || (now != null && (visible(w, now.perms(), now.generation()) || parentVisible(w, path)))) {
+                    || (now != null && (visible(w, now.perms(), now.generation())
+                            || (parent != null && visible(w, parent.perms(), parent.generation()))))) {
                 hits.add(w);
             }
         };

@@ -81,6 +81,22 @@ class ConformanceRegressionTest {
     }
 
     @Test
+    void aCommitChecksANodesParentAsTheCommitHasItWhenTheNodeFires() {
+        Client guest = xs.guest(3);
+        assertEquals("OK", b.mkdir(P));
+        assertEquals("OK", b.setPerms(P, "n0"));
+        assertEquals("OK", guest.watch(P, "g"));
+        guest.events();
+        int tx = b.begin();
+        // x/y is touched before x, so when x/y fires, x is not in the store yet: the guest,
+        // which may read x but not x/y, sees x only.
+        assertEquals("OK", b.write(tx, P + "/x/y", "v"));
+        assertEquals("OK", b.call(MessageType.SET_PERMS, tx, P + "/x", "n0", "r3"));
+        assertEquals("OK", b.commit(tx));
+        assertEquals(List.of(P + "/x g"), guest.events());
+    }
+
+    @Test
     void aRemovedSubtreeFiresDepthFirstInChildOrderThenItsRoot() {
         watchedSubtree();
         assertEquals("OK", b.rm(P + "/r"));
