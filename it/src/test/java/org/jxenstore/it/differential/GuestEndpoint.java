@@ -44,7 +44,7 @@ final class GuestEndpoint implements Endpoint {
         String first = e.nextLine();
         if (!"READY".equals(first)) {
             e.close();
-            throw new IOException("guest bridge for dom" + domid + " did not start: " + first);
+            throw new IOException("guest bridge for dom" + domid + " did not start: " + first + e.rest());
         }
         return e;
     }
@@ -73,6 +73,19 @@ final class GuestEndpoint implements Endpoint {
         }
     }
 
+    /** What else the bridge printed, such as the rest of a Python traceback, for an error report. */
+    private String rest() {
+        StringBuilder sb = new StringBuilder();
+        try {
+            for (String line; (line = lines.poll(1, TimeUnit.SECONDS)) != null; ) {
+                sb.append('\n').append(line);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return sb.toString();
+    }
+
     @Override
     public List<Message> call(Message request) throws IOException {
         requests.write("CALL " + request.type() + " " + Integer.toUnsignedString(request.txId()) + " "
@@ -92,7 +105,7 @@ final class GuestEndpoint implements Endpoint {
                 arrived.add(new Message(Integer.parseInt(f[1]), 0, Integer.parseUnsignedInt(f[2]),
                         HexFormat.of().parseHex(f[3])));
             } else {
-                throw new IOException("guest bridge: " + line);
+                throw new IOException("guest bridge: " + line + rest());
             }
         }
     }

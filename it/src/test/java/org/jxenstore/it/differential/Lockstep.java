@@ -1,6 +1,7 @@
 package org.jxenstore.it.differential;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -51,6 +52,17 @@ final class Lockstep implements AutoCloseable {
     /** Transactions in which C answered EIO. */
     private final Set<Long> corrupt = new HashSet<>();
     private int reqId = 1;
+    private final List<Played> played = new ArrayList<>();
+    /** For each open transaction (by {@link #transactionKey}), the index in {@link #played} of its start. */
+    private final Map<Long, Integer> startedAt = new HashMap<>();
+
+    /**
+     * One request as sent: by which client, and, if it named an open transaction, the index of the
+     * TRANSACTION_START that opened it ({@code -1} if none); {@code startedId} is the transaction
+     * it opened, if it was a TRANSACTION_START that succeeded ({@code -1} otherwise).
+     */
+    record Played(int index, int client, RequestGenerator.Request request, int startedBy, int startedId) {
+    }
 
     /** One daemon under the shim: its name in reports, its socket and its run folder (the ring directory). */
     record Daemon(String name, Path socket, Path dir) {
@@ -83,8 +95,14 @@ final class Lockstep implements AutoCloseable {
      */
     Lockstep(long seed, int sockets, List<Integer> guests, Daemon reference, Daemon tested, GuestTools tools)
             throws IOException {
+        this(seed, prefixOf(seed), sockets, guests, reference, tested, tools);
+    }
+
+    /** @param prefix the folder this run's paths live in: a replay takes a new one, so it meets no earlier nodes */
+    Lockstep(long seed, String prefix, int sockets, List<Integer> guests, Daemon reference, Daemon tested,
+            GuestTools tools) throws IOException {
         this.seed = seed;
-        this.prefix = "/diff" + Long.toUnsignedString(seed, 36);
+        this.prefix = prefix;
         this.generator = new RequestGenerator(seed, prefix);
         this.guests = List.copyOf(guests);
         this.reference = Side.open(reference, sockets, guests, tools);
@@ -94,6 +112,44 @@ final class Lockstep implements AutoCloseable {
         for (int i = 0; i < connections; i++) {
             transactions.add(new ArrayList<>());
         }
+    }
+
+    /** The folder a seed's run uses. */
+    static String prefixOf(long seed) {
+        return "/diff" + Long.toUnsignedString(seed, 36);
+    }
+
+    /** The requests sent so far, in order, in a form {@link #replay} can send again. */
+    List<Played> played() {
+        return played;
+    }
+
+    /**
+     * Sends recorded requests again, in order; their paths move from {@code from} (the prefix of
+     * the run that recorded them) to this run's prefix, and a request in a transaction goes to
+     * the transaction that its recorded TRANSACTION_START opened in this run. A transaction whose
+     * start is not among {@code steps} is named by its recorded id.
+     *
+     * @throws Divergence at the first difference
+     */
+    void replay(List<Played> steps, String from) throws IOException, Divergence {
+        Map<Integer, Integer> opened = new HashMap<>();
+        int step = 0;
+        for (Played p : steps) {
+            step++;
+            RequestGenerator.Request r = p.request();
+            int tx = p.startedBy() >= 0 && opened.containsKey(p.startedBy()) ? opened.get(p.startedBy()) : r.txId();
+            RequestGenerator.Request moved = new RequestGenerator.Request(r.type(), tx,
+                    moved(r.payload(), from.substring(1), prefix.substring(1)),
+                    r.text().replace(from.substring(1), prefix.substring(1)));
+            int before = played.size();
+            step(step, p.client(), moved);
+            Played now = played.get(before);
+            if (now.startedId() >= 0) {
+                opened.put(p.index(), now.startedId());
+            }
+        }
+        compareTrees(step);
     }
 
     /**
@@ -109,20 +165,30 @@ final class Lockstep implements AutoCloseable {
                 commitOpenTransactions(step);
             }
             if (step % TREE_EVERY == 0 || step == steps) {
-                String refTree = tree(reference);
-                String testTree = tree(tested);
-                if (!refTree.equals(testTree)) {
-                    throw divergence(step, "tree below " + prefix, refTree, testTree);
-                }
+                compareTrees(step);
             }
+        }
+    }
+
+    private void compareTrees(int step) throws IOException, Divergence {
+        String refTree = tree(reference);
+        String testTree = tree(tested);
+        if (!refTree.equals(testTree)) {
+            throw divergence(step, "tree below " + prefix, refTree, testTree);
         }
     }
 
     /** One request of client {@code c} to both daemons, then the events of every client compared. */
     private void step(int step, int c, RequestGenerator.Request r) throws IOException, Divergence {
+        int index = played.size();
+        int startedBy = r.txId() != 0 && transactions.get(c).contains(r.txId())
+                ? startedAt.getOrDefault(transactionKey(c, r.txId()), -1) : -1;
         String refReply = exchange(reference, c, r);
         String testReply = exchange(tested, c, r);
         remember("c" + c + " " + r.text() + "  -> " + lastLine(refReply));
+        int startedId = MessageType.fromCode(r.type()) == MessageType.TRANSACTION_START
+                && refReply.startsWith("TRANSACTION_START") ? Integer.parseUnsignedInt(quoted(refReply)) : -1;
+        played.add(new Played(index, c, r, startedBy, startedId));
         if (!refReply.equals(testReply) && !forgiven(c, r, refReply, testReply)) {
             Divergence d = divergence(step, "reply to c" + c, refReply, testReply);
             if (!insideTransaction(c, r)) {
@@ -250,8 +316,9 @@ final class Lockstep implements AutoCloseable {
             return;
         }
         if (type == MessageType.TRANSACTION_START) {
-            String id = reply.substring(reply.indexOf('"') + 1, reply.lastIndexOf('"'));
-            transactions.get(c).add(Integer.parseUnsignedInt(id));
+            int id = Integer.parseUnsignedInt(quoted(reply));
+            transactions.get(c).add(id);
+            startedAt.put(transactionKey(c, id), played.size() - 1);
         } else if (type == MessageType.RESET_WATCHES) {
             transactions.get(c).clear();
         } else if (type == MessageType.WATCH) {
@@ -313,6 +380,16 @@ final class Lockstep implements AutoCloseable {
             sb.append(" (no final NUL)");
         }
         return sb.append('\n').toString();
+    }
+
+    /** {@code payload} with every {@code from} replaced by {@code to}, byte for byte otherwise. */
+    private static byte[] moved(byte[] payload, String from, String to) {
+        return new String(payload, StandardCharsets.ISO_8859_1).replace(from, to).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The one string of a reply such as {@code TRANSACTION_START "12"}. */
+    private static String quoted(String reply) {
+        return reply.substring(reply.indexOf('"') + 1, reply.lastIndexOf('"'));
     }
 
     /** A reply as one short line, for the history of a report. */
