@@ -94,6 +94,8 @@ class DifferentialConformanceTest {
             run.run(Integer.getInteger("jxs.diff.steps", STEPS));
         } catch (Lockstep.Divergence d) {
             fail(d.getMessage() + shrunk(seed, run.played()));
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + "\n" + daemonsReport(), e);
         }
     }
 
@@ -107,6 +109,17 @@ class DifferentialConformanceTest {
         } catch (Lockstep.Divergence d) {
             fail(file.getFileName() + ":\n" + d.getMessage());
         }
+    }
+
+    /** Whether each daemon still runs, and the log of one that does not. */
+    private static String daemonsReport() {
+        StringBuilder sb = new StringBuilder();
+        for (GuestDaemon d : List.of(reference, tested)) {
+            String log = d.alive() ? "" : d.logTail();
+            sb.append(d).append(d.alive() ? ": running\n" : ": DIED\n--- its log (end) ---\n"
+                    + log.substring(Math.max(0, log.length() - 1500)) + "\n");
+        }
+        return sb.toString();
     }
 
     private static Lockstep lockstep(long seed, String prefix) throws Exception {
@@ -138,7 +151,10 @@ class DifferentialConformanceTest {
             } catch (Lockstep.Divergence d) {
                 return true;
             } catch (Exception e) {
-                throw new IOException(e);
+                Path file = Path.of("target", "difftest", "seed-" + Long.toUnsignedString(seed) + "-died.replay");
+                new ReplayFile(seed, prefix, candidate).write(file.toAbsolutePath(), "a daemon stopped answering");
+                throw new IOException("shrinking: " + e.getMessage() + "\n" + daemonsReport() + "the requests: " + file,
+                        e);
             }
         }, Instant.now().plus(Duration.ofMinutes(minutes)));
         Path file = Path.of("target", "difftest", "seed-" + Long.toUnsignedString(seed) + ".replay").toAbsolutePath();
