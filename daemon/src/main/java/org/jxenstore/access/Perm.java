@@ -39,19 +39,24 @@ public record Perm(Access access, int domid, boolean stale) {
         if (s.isEmpty()) {
             return null;
         }
-        Access access = switch (s.charAt(0)) {
-            case 'n' -> Access.NONE;
-            case 'r' -> Access.READ;
-            case 'w' -> Access.WRITE;
-            case 'b' -> Access.BOTH;
-            default -> null;
-        };
+        Access access = accessOf(s.charAt(0));
         String number = s.substring(1);
         Strtol id = Strtol.parse(number, 0);
         if (access == null || number.isEmpty() || id.end() != number.length()) {
             return null;
         }
         return new Perm(access, (int) id.value());
+    }
+
+    /** The access a letter of {@code nrwb} names, {@code null} for any other character. */
+    public static Access accessOf(char letter) {
+        return switch (letter) {
+            case 'n' -> Access.NONE;
+            case 'r' -> Access.READ;
+            case 'w' -> Access.WRITE;
+            case 'b' -> Access.BOTH;
+            default -> null;
+        };
     }
 
     /** The wire form, the domid printed as C prints it ({@code %i} of its 32 bits). */
