@@ -30,11 +30,15 @@ import org.jxenstore.protocol.Permission.Access;
  * Reads a migration stream record by record, in either byte order, and refuses anything that is
  * not a complete, well-formed stream: a wrong header, a record cut short or longer than its
  * fields say, an unknown record type, a record naming a connection or transaction no earlier
- * record introduced, bytes after END, or a stream that ends before END. A record's length is
- * checked against {@link #MAX_RECORD} before anything is allocated for it.
+ * record introduced, bytes after END, or a stream that ends before END (so the input is a file,
+ * or a stream its writer closes). A record's length is checked against {@link #MAX_RECORD}
+ * before anything is allocated for it.
  */
 public final class MigrationReader {
-    /** The largest record read: a connection with its output queue at the daemon's limit, and room. */
+    /**
+     * The largest record written or read: room for a connection whose queued output is at the
+     * 16 MiB beyond which the daemon drops a socket client's events, several times over.
+     */
     public static final int MAX_RECORD = 64 << 20;
 
     private final InputStream in;
@@ -90,8 +94,11 @@ public final class MigrationReader {
         } catch (BufferUnderflowException e) {
             throw error(start, "record of type " + type + " is shorter than its fields say");
         }
-        if (body.hasRemaining()) {
-            throw error(start, "record of type " + type + " has " + body.remaining() + " octets past its fields");
+        // The format pads a record to 8 octets after its length; C counts the padding in the
+        // length. Either way, what follows the fields is fewer than 8 zero octets.
+        int past = body.remaining();
+        if (past >= 8 || !allZero(body)) {
+            throw error(start, "record of type " + type + " has " + past + " octets past its fields");
         }
         if (record instanceof End) {
             ended = true;
@@ -130,7 +137,8 @@ public final class MigrationReader {
                 int domid = u16(b);
                 int count = u16(b);
                 int features = b.getInt();
-                yield new DomainData(domid, features, quotaValues(b, count, start));
+                // A field the stream's version does not define is ignored.
+                yield new DomainData(domid, version >= 2 ? features : 0, quotaValues(b, count, start));
             }
             default -> throw error(start, "unknown record type " + Integer.toUnsignedString(type));
         };
@@ -257,6 +265,15 @@ public final class MigrationReader {
             throw error(start, what + " is not one NUL-terminated string");
         }
         return new String(raw, 0, length - 1, StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean allZero(ByteBuffer b) {
+        while (b.hasRemaining()) {
+            if (b.get() != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int indexOfNul(byte[] raw) {

@@ -22,7 +22,8 @@ import org.jxenstore.migration.MigrationRecord.WatchData;
 
 /**
  * Writes a migration stream: the header (version 2, records little-endian, as C xenstored writes
- * them on x86), then one record at a time, each padded to 8 octets. {@link #finish()} writes END.
+ * them on x86), then one record at a time, each padded to 8 octets with the padding counted in its
+ * length, as C writes and reads it. {@link #finish()} writes END.
  * A value that does not fit its field (a path longer than 65535 octets, say) is refused with
  * {@link IllegalArgumentException} before anything of its record is written. Permission domids
  * are 16 bits in the stream: an entry naming a larger number (C accepts {@code r99999999}) keeps
@@ -49,11 +50,13 @@ public final class MigrationWriter {
             case GlobalQuotaData q -> quotas(q);
             case DomainData d -> domain(d);
         };
+        int padded = body.capacity() + MigrationFormat.padding(body.capacity());
+        check(padded <= MigrationReader.MAX_RECORD, "a record of " + padded + " octets");
         ByteBuffer header = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        header.putInt(MigrationFormat.typeOf(record)).putInt(body.capacity());
+        header.putInt(MigrationFormat.typeOf(record)).putInt(padded);
         out.write(header.array());
         out.write(body.array());
-        out.write(new byte[MigrationFormat.padding(body.capacity())]);
+        out.write(new byte[padded - body.capacity()]);
     }
 
     /** Writes END and flushes: the stream is complete. */
@@ -106,6 +109,7 @@ public final class MigrationWriter {
         byte[] path = cString(n.path(), "node path");
         check(n.value().length <= 0xFFFF, "a value of more than 65535 octets");
         check(n.perms().size() <= 0xFFFF, "more than 65535 permission entries");
+        check(n.connId() != 0 || !n.perms().isEmpty(), "a committed node without permissions");
         ByteBuffer b = body(16 + 4 * n.perms().size() + path.length + n.value().length);
         b.putInt(n.connId()).putInt(n.txId()).putShort((short) path.length).putShort((short) n.value().length)
                 .putShort(u16(n.access(), "access")).putShort((short) n.perms().size());

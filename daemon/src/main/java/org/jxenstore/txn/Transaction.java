@@ -21,7 +21,7 @@ import org.jxenstore.store.Store;
  * One open transaction: C xenstored's optimistic, per-node scheme.
  *
  * <p>The first time the transaction touches a path it reads the live node (an O(1) pointer to
- * an immutable node) and remembers that node's generation, or that it was absent. Later accesses
+ * an immutable node) and keeps it, or that it was absent. Later accesses
  * see the transaction's own copy, so reads are repeatable and the transaction sees its own
  * writes; nothing is copied up front. At commit every remembered generation is compared with the
  * live one: any difference, even a rewrite with the same value, means another writer got there

@@ -93,7 +93,7 @@ class DifferentialConformanceTest {
         try (run) {
             run.run(Integer.getInteger("jxs.diff.steps", STEPS));
         } catch (Lockstep.Divergence d) {
-            fail(d.getMessage() + shrunk(seed, run.played()));
+            fail(d.getMessage() + shrunk(seed, d.kind(), run.played()));
         } catch (IOException e) {
             throw new IOException(e.getMessage() + "\n" + daemonsReport(), e);
         }
@@ -134,11 +134,13 @@ class DifferentialConformanceTest {
 
     /**
      * With {@code -Djxs.diff.shrink=MINUTES} (scripts/difftest sets it), the requests that led to
-     * a divergence are cut down to a short sequence that still diverges, for at most that long,
+     * a divergence are cut down to a short sequence that still diverges in the same way (the same
+     * {@link Lockstep.Divergence#kind()}, so that it does not wander off to another difference),
+     * for at most that long,
      * and written where {@link #replaysGetTheAnswersOfC} can replay it: the text to add to the
      * report. Without it, nothing.
      */
-    private static String shrunk(long seed, List<Lockstep.Played> played) throws Exception {
+    private static String shrunk(long seed, String kind, List<Lockstep.Played> played) throws Exception {
         int minutes = Integer.getInteger("jxs.diff.shrink", 0);
         if (minutes <= 0) {
             return "";
@@ -149,7 +151,7 @@ class DifferentialConformanceTest {
                 trial.replay(candidate, prefix);
                 return false;
             } catch (Lockstep.Divergence d) {
-                return true;
+                return d.kind().equals(kind);
             } catch (Exception e) {
                 Path file = Path.of("target", "difftest", "seed-" + Long.toUnsignedString(seed) + "-died.replay");
                 new ReplayFile(seed, prefix, candidate).write(file.toAbsolutePath(), "a daemon stopped answering");

@@ -128,7 +128,9 @@ final class Lockstep implements AutoCloseable {
      * Sends recorded requests again, in order; their paths move from {@code from} (the prefix of
      * the run that recorded them) to this run's prefix, and a request in a transaction goes to
      * the transaction that its recorded TRANSACTION_START opened in this run. A transaction whose
-     * start is not among {@code steps} is named by its recorded id.
+     * start is not among {@code steps} is named by its recorded id, which may name another open
+     * transaction here: the replay is then a different sequence, still one the generator could
+     * have made, except for RESET_WATCHES, which goes outside (C 4.17 aborts on it inside).
      *
      * @throws Divergence at the first difference
      */
@@ -298,7 +300,7 @@ final class Lockstep implements AutoCloseable {
             Divergence d = doomed.remove(transactionKey(c, r.txId()));
             boolean committed = reply.equals("TRANSACTION_END \"OK\"\n") && r.payload()[0] == 'T';
             if (d != null && committed) {
-                throw new Divergence(d.getMessage() + "--- and the transaction then committed\n");
+                throw new Divergence(d.kind(), d.getMessage() + "--- and the transaction then committed\n");
             }
         } else if (type == MessageType.RESET_WATCHES && reply.equals("RESET_WATCHES \"OK\"\n")) {
             for (int tx : transactions.get(c)) {
@@ -412,6 +414,7 @@ final class Lockstep implements AutoCloseable {
     }
 
     private Divergence divergence(int step, String what, String ref, String test) {
+        String kind = what.startsWith("tree ") ? "tree" : what;
         StringBuilder sb = new StringBuilder();
         sb.append("seed ").append(seed).append(", step ").append(step).append(": ").append(what)
                 .append(" differs\n--- ").append(reference.name()).append(":\n").append(ref)
@@ -420,7 +423,7 @@ final class Lockstep implements AutoCloseable {
         for (String h : history) {
             sb.append("  ").append(h).append('\n');
         }
-        return new Divergence(sb.toString());
+        return new Divergence(kind, sb.toString());
     }
 
     @Override
@@ -435,8 +438,16 @@ final class Lockstep implements AutoCloseable {
 
     /** The daemons answered differently. */
     static final class Divergence extends Exception {
-        Divergence(String report) {
+        private final String kind;
+
+        Divergence(String kind, String report) {
             super(report, null, false, false);
+            this.kind = kind;
+        }
+
+        /** What differed, without the step or the run's prefix: {@code reply to c3}, {@code events of c0}, {@code tree}. */
+        String kind() {
+            return kind;
         }
     }
 }

@@ -95,8 +95,10 @@ final class RequestGenerator {
     /**
      * The toolstack's domain requests, refused to guests. Never one that would end or reset the
      * run's own guests (domains 3 and 5): releasing or introducing them again would drop their
-     * connections on both daemons. Domain 7 does not exist; RESUME of a guest is harmless, and
-     * SET_TARGET 3 5 lets domain 3 act as domain 5 from then on.
+     * connections on both daemons; so no INTRODUCE passes C's argument checks. Domain 7 does not
+     * exist; RESUME of a guest is harmless; SET_TARGET 3 5 lets domain 3 act as domain 5 from then
+     * on, and SET_TARGET 5 x names domain 0 ({@code atoi}), which has no ring here: ENOENT or
+     * EINVAL as C decides.
      */
     private Request domainRequest(int tx) {
         return switch (random.nextInt(4)) {

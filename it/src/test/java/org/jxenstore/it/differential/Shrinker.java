@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Cuts a sequence of requests that makes the daemons diverge down to a short one that still
- * does: it tries leaving out runs of requests, halves the length of the runs when none can go,
- * and stops when no single request can go, or at the deadline with the shortest sequence so far.
+ * does: it tries leaving out each run of requests in turn, halves the length of the runs after
+ * every pass, and stops after a pass of single requests in which none could go, or at the
+ * deadline with the shortest sequence so far.
  */
 final class Shrinker {
     /** Replays a candidate sequence against fresh connections and says whether it diverges. */
