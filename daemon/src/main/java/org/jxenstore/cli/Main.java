@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import sun.misc.Signal;
 import org.jxenstore.log.DaemonLog;
 import org.jxenstore.server.Config;
 import org.jxenstore.server.Daemon;
@@ -93,6 +94,9 @@ public final class Main {
             }
         };
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "jxenstored-shutdown"));
+        // The JVM's default for SIGHUP is to exit; logrotate's postrotate sends it to have the
+        // logs reopened, as C xenstored does.
+        Signal.handle(new Signal("HUP"), signal -> daemon.reopenLogs());
         try {
             long pid = ProcessHandle.current().pid();
             if (pidFile != null) {

@@ -21,8 +21,11 @@ public final class AccessLog implements AutoCloseable {
     private static final int SHOWN_BYTES = 256;
 
     private Writer file;
+    private Path path;
     private final Writer verbose;
     private boolean enabled = true;
+    /** Set by SIGHUP's thread; the event-loop thread reopens the file before its next line. */
+    private volatile boolean reopenRequested;
 
     /**
      * @param traceFile the trace file ({@code -T}), or {@code null}
@@ -37,7 +40,16 @@ public final class AccessLog implements AutoCloseable {
 
     /** Whether any line would be written: lets the hot path skip formatting. */
     public boolean active() {
-        return enabled && (file != null || verbose != null);
+        return enabled && (file != null || verbose != null || reopenRequested);
+    }
+
+    /**
+     * SIGHUP, from any thread: the trace file is opened again by name before the next line, so
+     * that logrotate can move it away, as with C xenstored. A file closed after a write error
+     * comes back too.
+     */
+    public void reopen() {
+        reopenRequested = true;
     }
 
     /** CONTROL {@code log on|off}. */
@@ -55,6 +67,7 @@ public final class AccessLog implements AutoCloseable {
                 StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         closeFile();
         file = w;
+        path = p;
     }
 
     public void request(int conn, int domid, Message m) {
@@ -103,6 +116,16 @@ public final class AccessLog implements AutoCloseable {
     private void write(String s) {
         if (!enabled) {
             return;
+        }
+        if (reopenRequested) {
+            reopenRequested = false;
+            if (path != null) {
+                try {
+                    openFile(path);
+                } catch (IOException e) {
+                    closeFile();
+                }
+            }
         }
         try {
             if (file != null) {

@@ -205,6 +205,12 @@ public final class Daemon implements AutoCloseable {
      * @throws IOException if it stopped on its own because serving failed, rather than by
      *                     {@link #close()}
      */
+    /** SIGHUP: the trace file ({@code -T}) is reopened by name before its next line. */
+    public void reopenLogs() {
+        log.info("SIGHUP: reopening the trace file");
+        trace.reopen();
+    }
+
     public void awaitTermination() throws InterruptedException, IOException {
         thread.join();
         if (loop.failure() != null) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -119,6 +120,33 @@ class LauncherTest {
         }
         assertTrue(daemon.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), "SIGTERM stops it");
         assertFalse(Files.exists(socket), "the socket is removed");
+    }
+
+    @Test
+    void aSighupReopensTheTraceFileAndTheDaemonGoesOn() throws Exception {
+        Path socket = dir.resolve("run/socket");
+        Path trace = dir.resolve("trace");
+        Process daemon = launcher(socket.getParent(), "--no-fork", "-D", "-P", "-T", trace.toString())
+                .redirectOutput(ProcessBuilder.Redirect.PIPE).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        try {
+            BufferedReader out = daemon.inputReader();
+            BufferedReader err = daemon.errorReader();
+            assertEquals(String.valueOf(daemon.pid()), out.readLine(), "the pid, once it listens");
+            assertEquals(XS_READ, replyTypeToReadOfRoot(socket));
+            Path rotated = dir.resolve("trace.1");
+            Files.move(trace, rotated);
+            Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(daemon.pid())).start();
+            assertEquals(0, kill.waitFor());
+            CompletableFuture<Boolean> noted = CompletableFuture.supplyAsync(
+                    () -> err.lines().anyMatch(l -> l.contains("SIGHUP: reopening the trace file")));
+            assertTrue(noted.get(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the daemon log notes the SIGHUP");
+            assertEquals(XS_READ, replyTypeToReadOfRoot(socket), "it still serves");
+            assertTrue(Files.exists(trace), "the trace file is there again");
+            assertTrue(daemon.isAlive());
+        } finally {
+            daemon.destroy();
+        }
+        assertTrue(daemon.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), "SIGTERM stops it");
     }
 
     @Test
