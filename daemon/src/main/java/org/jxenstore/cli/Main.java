@@ -7,6 +7,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
@@ -70,18 +71,28 @@ public final class Main {
 
     private static void serve(Config config, boolean outputPid, Map<String, String> env,
             PrintStream out, DaemonLog log) throws IOException, InterruptedException {
-        PidFile pidFile = config.pidFile() == null ? null : PidFile.claim(config.pidFile(), log);
+        // As C does: /run is a tmpfs, so the run directory is gone after every boot.
+        Path runDir = config.socketPath().getParent();
+        Files.createDirectories(runDir);
+        RunLock runLock = RunLock.tryClaim(runDir);
+        if (runLock == null) {
+            log.info("already running on " + config.socketPath() + " (pid " + RunLock.holder(runDir)
+                    + "); nothing to do");
+            return;
+        }
+        PidFile claimed = null;
         Daemon daemon;
         try {
-            // As C does: /run is a tmpfs, so the run directory is gone after every boot.
-            Files.createDirectories(config.socketPath().getParent());
+            claimed = config.pidFile() == null ? null : PidFile.claim(config.pidFile(), log);
             daemon = Daemon.start(config, log);
         } catch (IOException e) {
-            if (pidFile != null) {
-                pidFile.close();
+            if (claimed != null) {
+                claimed.close();
             }
+            runLock.close();
             throw e;
         }
+        PidFile pidFile = claimed;
         // Run by the shutdown hook on SIGTERM/SIGINT, and by this thread if the daemon stops on
         // its own: whichever comes first stops serving, removes the socket, then the pid file.
         AtomicBoolean stopped = new AtomicBoolean();
@@ -90,6 +101,11 @@ public final class Main {
                 daemon.close();
                 if (pidFile != null) {
                     pidFile.close();
+                }
+                try {
+                    runLock.close();
+                } catch (IOException e) {
+                    log.warning("cannot release " + runDir.resolve(RunLock.NAME) + ": " + e.getMessage());
                 }
             }
         };

@@ -94,6 +94,24 @@ class MainTest {
         assertTrue(Files.notExists(pid), "the owner removes it when it stops");
     }
 
+    @Test
+    void aStartForARunDirectoryAnotherDaemonHoldsSaysSoAndSucceeds(@TempDir Path dir) throws IOException {
+        try (RunLock held = RunLock.tryClaim(dir)) {
+            ProcessBuilder start = new ProcessBuilder(javaCommand(), "-cp",
+                    System.getProperty("java.class.path"), Main.class.getName(), "-D")
+                    .redirectErrorStream(true);
+            start.environment().remove("XENSTORED_PATH");
+            start.environment().put("XENSTORED_RUNDIR", dir.toString());
+            Files.writeString(dir.resolve("socket"), "not touched");
+            Process second = start.start();
+            String output = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, waitFor(second), output);
+            assertTrue(output.endsWith("already running on " + dir.resolve("socket") + " (pid "
+                    + ProcessHandle.current().pid() + "); nothing to do\n"), output);
+            assertEquals("not touched", Files.readString(dir.resolve("socket")), "the socket is left alone");
+        }
+    }
+
     private static String javaCommand() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

@@ -15,6 +15,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,6 +168,84 @@ class LauncherTest {
         daemon.onExit().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
         assertFalse(Files.exists(rundir.resolve("socket")), "the socket is removed");
         assertFalse(Files.exists(pidFile), "the pid file is removed");
+    }
+
+    @Test
+    void aSecondStartForTheSameRunDirectoryChangesNothingAndSucceeds() throws Exception {
+        Path rundir = dir.resolve("run");
+        Path pidFile = dir.resolve("xenstored.pid");
+        Exit first = run(rundir, "-D", "-F", pidFile.toString());
+        assertEquals(0, first.status(), first.err());
+        String pid = Files.readString(pidFile).strip();
+        FileTime written = Files.getLastModifiedTime(pidFile);
+        ProcessHandle daemon = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
+        try {
+            Exit second = run(rundir, "-D", "-F", pidFile.toString());
+            assertEquals(0, second.status(), second.err());
+            assertEquals("jxenstored: already running on " + rundir.resolve("socket") + " (pid " + pid
+                    + "); nothing to do\n", second.err());
+            assertEquals(pid + "\n", Files.readString(pidFile), "the pid file is not rewritten");
+            assertEquals(written, Files.getLastModifiedTime(pidFile));
+            assertEquals(XS_READ, replyTypeToReadOfRoot(rundir.resolve("socket")), "the first daemon serves");
+            assertEquals(List.of(daemon.pid()), daemonsOf(rundir), "no second daemon");
+        } finally {
+            daemon.destroy();
+        }
+        daemon.onExit().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aDaemonKilledWithSigkillDoesNotBlockTheNextStart() throws Exception {
+        Path rundir = dir.resolve("run");
+        Path pidFile = dir.resolve("xenstored.pid");
+        assertEquals(0, run(rundir, "-D", "-F", pidFile.toString()).status());
+        ProcessHandle killed = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
+        assertEquals(0, new ProcessBuilder("kill", "-KILL", String.valueOf(killed.pid())).start().waitFor());
+        killed.onExit().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+
+        Exit again = run(rundir, "-D", "-F", pidFile.toString());
+        assertEquals(0, again.status(), again.err());
+        ProcessHandle daemon = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
+        try {
+            assertNotEquals(killed.pid(), daemon.pid());
+            assertEquals(XS_READ, replyTypeToReadOfRoot(rundir.resolve("socket")));
+        } finally {
+            daemon.destroy();
+        }
+        daemon.onExit().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** The processes started for {@code rundir}: those whose environment names it as XENSTORED_RUNDIR. */
+    private static List<Long> daemonsOf(Path rundir) throws IOException {
+        byte[] wanted = ("XENSTORED_RUNDIR=" + rundir + "\0").getBytes(StandardCharsets.UTF_8);
+        List<Long> pids = new ArrayList<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(q -> q.getFileName().toString().matches("[0-9]+")).toList()) {
+                byte[] env;
+                try {
+                    env = Files.readAllBytes(p.resolve("environ"));
+                } catch (IOException e) {
+                    continue; // gone, or not ours to read
+                }
+                if (indexOf(env, wanted) >= 0) {
+                    pids.add(Long.parseLong(p.getFileName().toString()));
+                }
+            }
+        }
+        return pids;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /**
