@@ -83,7 +83,14 @@ public final class Main {
         PidFile claimed = null;
         Daemon daemon;
         try {
-            claimed = config.pidFile() == null ? null : PidFile.claim(config.pidFile(), log);
+            if (config.pidFile() != null) {
+                claimed = PidFile.claim(config.pidFile(), log);
+                if (claimed == null) {
+                    log.info(config.pidFile() + " is locked: another xenstored is running; nothing to do");
+                    runLock.close();
+                    return;
+                }
+            }
             daemon = Daemon.start(config, log);
         } catch (IOException e) {
             if (claimed != null) {

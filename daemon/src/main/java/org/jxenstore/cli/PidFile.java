@@ -10,9 +10,10 @@ import java.nio.file.StandardOpenOption;
 import org.jxenstore.log.DaemonLog;
 
 /**
- * The pid file of {@code -F}. Like C xenstored, the daemon holds a POSIX lock on it for as long as
- * it runs, so a second daemon given the same file refuses to start instead of taking the socket
- * away from the first one.
+ * The pid file of {@code -F}. The daemon holds a POSIX lock on it for as long as it runs, so a
+ * second daemon given the same file does not start (and, as C xenstored means to, exits 0) instead
+ * of taking the socket away from the first one. (C 4.17 closes the file after writing it, which
+ * drops its lock.)
  */
 final class PidFile implements AutoCloseable {
     private final Path path;
@@ -29,12 +30,15 @@ final class PidFile implements AutoCloseable {
      * Opens and locks the file; it stays empty until {@link #write}.
      *
      * @param log told if the file cannot be removed at the end
+     * @return {@code null} if another daemon holds it (C xenstored then exits 0, its daemon
+     *         already running)
      */
     static PidFile claim(Path path, DaemonLog log) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
             if (channel.tryLock() == null) {
-                throw new IOException(path + " is locked: another xenstored is running");
+                channel.close();
+                return null;
             }
         } catch (IOException e) {
             channel.close();
