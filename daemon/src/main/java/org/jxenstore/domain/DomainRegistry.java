@@ -68,6 +68,11 @@ public final class DomainRegistry implements DomainFacts {
         }
     }
 
+    /** Every domain record, introduced or made for an ACL entry. */
+    public List<Domain> all() {
+        return List.copyOf(domains.values());
+    }
+
     public List<Domain> introduced() {
         return domains.values().stream().filter(d -> d.introduced).toList();
     }

@@ -17,6 +17,8 @@ public enum Quota {
 
     /** Default of the only soft quota, {@code memory}: a warning, not a refusal. */
     public static final int SOFT_MEMORY_DEFAULT = 2 * 1024 * 1024;
+    /** The soft memory quota's name for GET/SET_QUOTA. */
+    public static final String SOFT_MEMORY = "soft-memory";
 
     private final String wireName;
     private final int defaultValue;

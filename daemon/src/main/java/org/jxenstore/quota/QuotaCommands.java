@@ -14,7 +14,6 @@ import org.jxenstore.protocol.XsException;
  */
 public final class QuotaCommands {
     /** The wire name of the soft memory quota in GET/SET_QUOTA. */
-    static final String SOFT_MEMORY = "soft-memory";
 
     private final QuotaTable quotas;
     private final IntPredicate knownDomain;
@@ -42,9 +41,9 @@ public final class QuotaCommands {
                 for (Quota q : Quota.values()) {
                     sb.append(q.wireName()).append(' ');
                 }
-                yield sb.append(SOFT_MEMORY).toString();
+                yield sb.append(Quota.SOFT_MEMORY).toString();
             }
-            case 1 -> args.getFirst().equals(SOFT_MEMORY)
+            case 1 -> args.getFirst().equals(Quota.SOFT_MEMORY)
                     ? Integer.toString(quotas.softMemory())
                     : Integer.toString(quotas.global(quota(args.getFirst())));
             case 2 -> {
@@ -60,7 +59,7 @@ public final class QuotaCommands {
         switch (args.size()) {
             case 2 -> {
                 int value = value(args.get(1));
-                if (args.get(0).equals(SOFT_MEMORY)) {
+                if (args.get(0).equals(Quota.SOFT_MEMORY)) {
                     quotas.setSoftMemory(value);
                 } else {
                     quotas.setGlobal(quota(args.get(0)), value);

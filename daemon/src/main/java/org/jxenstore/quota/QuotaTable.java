@@ -3,6 +3,7 @@ package org.jxenstore.quota;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.jxenstore.access.Caller;
 
 /**
@@ -45,6 +46,17 @@ public final class QuotaTable {
 
     public void setForDomain(int domid, Quota q, int value) {
         perDomain.computeIfAbsent(domid, d -> new EnumMap<>(Quota.class)).put(q, value);
+    }
+
+    /** The values set for {@code domid} alone, by quota. */
+    public Map<Quota, Integer> ownValues(int domid) {
+        EnumMap<Quota, Integer> own = perDomain.get(domid);
+        return own == null ? Map.of() : Map.copyOf(own);
+    }
+
+    /** The domains that have values of their own. */
+    public Set<Integer> domainsWithOwnValues() {
+        return Set.copyOf(perDomain.keySet());
     }
 
     /** Forgets a domain's own values when it goes away. */

@@ -21,6 +21,7 @@ import org.jxenstore.protocol.Wire;
 import org.jxenstore.protocol.XsException;
 import org.jxenstore.server.Config;
 import org.jxenstore.server.Daemon;
+import org.jxenstore.quota.QuotaTable;
 import org.jxenstore.store.Store;
 import org.jxenstore.watch.EventSink;
 import org.jxenstore.watch.WatchIndex;
@@ -40,6 +41,7 @@ public final class XsFixture {
     public final Store store;
     public final DomainRegistry registry;
     public final WatchIndex watches;
+    public final QuotaTable quotas;
     public final DomainLifecycle domains;
     public final AccessLog log;
     public final RequestExecutor executor;
@@ -65,6 +67,7 @@ public final class XsFixture {
         store = state.store();
         registry = state.domains();
         watches = state.watches();
+        quotas = state.quotas();
         sessions = state.sessions();
         domains = core.domains();
         executor = core.executor();
