@@ -4,12 +4,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.jxenstore.access.Perms;
 import org.jxenstore.store.ChildMap;
 import org.jxenstore.store.Node;
@@ -45,7 +43,7 @@ public final class Transaction implements NodeView {
     /** One change per node: a node written ten times fires once at commit, as in C. */
     private final LinkedHashMap<String, Change> changes = new LinkedHashMap<>();
     private final List<Perms> permsSet = new ArrayList<>();
-    private final Set<String> writtenThenRemoved = new HashSet<>();
+    private final Map<String, Boolean> firing = new HashMap<>();
     private boolean failed;
 
     /** The transaction touched as many nodes as its {@code transaction-nodes} quota allows. */
@@ -85,12 +83,20 @@ public final class Transaction implements NodeView {
     }
 
     /**
-     * A change the transaction made, for the watch events fired at commit. Changes to one node
-     * merge into one; a removal supersedes the changes below it (remembering which nodes it
-     * removed had been written: {@link #writtenThenRemoved}), and a node written again after its
-     * removal keeps both.
+     * A change the transaction made. It marks the nodes it changed for the watch events fired at
+     * commit ({@link #firing}), and is kept for the domain records to check at commit: changes to
+     * one node merge into one, a removal supersedes the changes below it, and a node written
+     * again after its removal keeps both.
      */
     public void record(Change change) {
+        switch (change) {
+            case Change.Modified m -> firing.put(m.path(), false);
+            case Change.Removal r -> {
+                for (Removed n : r.nodes()) {
+                    firing.merge(n.path(), !n.path().equals(r.path()), (was, now) -> was && now);
+                }
+            }
+        }
         switch (change) {
             case Change.Modified m -> {
                 Change earlier = changes.get(m.path());
@@ -107,11 +113,7 @@ public final class Transaction implements NodeView {
                 String below = r.path() + "/";
                 changes.entrySet().removeIf(e -> {
                     String k = e.getKey();
-                    boolean superseded = k.equals(r.path()) || k.startsWith(below) || k.equals(r.path() + "\0recreated");
-                    if (superseded && e.getValue() instanceof Change.Modified m) {
-                        writtenThenRemoved.add(m.path());
-                    }
-                    return superseded;
+                    return k.equals(r.path()) || k.startsWith(below) || k.equals(r.path() + "\0recreated");
                 });
                 changes.put(r.path(), r);
             }
@@ -123,11 +125,13 @@ public final class Transaction implements NodeView {
     }
 
     /**
-     * Nodes the transaction wrote and then removed with a subtree: C fires them at commit for
-     * the watches on them and above, not only for those set exactly on them.
+     * Every node the transaction changed, and whether at commit it fires only the watches set
+     * exactly on it: C's per-node {@code fire_watch} and {@code watch_exact}. A node removed
+     * below the root of a removal is exact; written, given permissions or removed as a root, it
+     * fires the watches on it and above, and that stays so whatever happens to it later.
      */
-    public Set<String> writtenThenRemoved() {
-        return writtenThenRemoved;
+    public Map<String, Boolean> firing() {
+        return firing;
     }
 
     /**

@@ -97,6 +97,18 @@ class ConformanceRegressionTest {
     }
 
     @Test
+    void nodesAnEarlierRemovalInTheTransactionTookStillFireAtCommit() {
+        assertEquals("OK", b.mkdir(P + "/a/b/c/d"));
+        a.watch(P + "/a/b/c", "w");
+        a.events();
+        int tx = b.begin();
+        assertEquals("OK", b.rm(tx, P + "/a/b"));
+        assertEquals("OK", b.rm(tx, P));
+        assertEquals("OK", b.commit(tx));
+        assertEquals(List.of(P + "/a/b/c w"), a.events());
+    }
+
+    @Test
     void aRemovedSubtreeFiresDepthFirstInChildOrderThenItsRoot() {
         watchedSubtree();
         assertEquals("OK", b.rm(P + "/r"));
