@@ -10,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import sun.misc.Signal;
 import org.jxenstore.log.DaemonLog;
 import org.jxenstore.server.Config;
 import org.jxenstore.server.Daemon;
@@ -119,7 +118,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "jxenstored-shutdown"));
         // The JVM's default for SIGHUP is to exit; logrotate's postrotate sends it to have the
         // logs reopened, as C xenstored does.
-        Signal.handle(new Signal("HUP"), signal -> daemon.reopenLogs());
+        Hangup.onHangup(daemon::reopenLogs, log);
         try {
             long pid = ProcessHandle.current().pid();
             if (pidFile != null) {

@@ -124,11 +124,14 @@ class LauncherTest {
     }
 
     @Test
-    void aSighupReopensTheTraceFileAndTheDaemonGoesOn() throws Exception {
+    void aSighupReopensTheTraceFileAndTheDaemonGoesOnEvenIfItInheritedSighupIgnored() throws Exception {
         Path socket = dir.resolve("run/socket");
         Path trace = dir.resolve("trace");
-        Process daemon = launcher(socket.getParent(), "--no-fork", "-D", "-P", "-T", trace.toString())
-                .redirectOutput(ProcessBuilder.Redirect.PIPE).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        ProcessBuilder builder = launcher(socket.getParent(), "--no-fork", "-D", "-P", "-T", trace.toString())
+                .redirectOutput(ProcessBuilder.Redirect.PIPE).redirectError(ProcessBuilder.Redirect.PIPE);
+        // nohup execs the launcher with SIGHUP ignored, which the JVM would keep ignored.
+        builder.command().addFirst("nohup");
+        Process daemon = builder.start();
         try {
             BufferedReader out = daemon.inputReader();
             BufferedReader err = daemon.errorReader();
