@@ -157,11 +157,7 @@ class LauncherTest {
     void withoutNoForkItDetachesAndWritesThePidFile() throws Exception {
         Path rundir = dir.resolve("run");
         Path pidFile = dir.resolve("xenstored.pid");
-        Exit exit = run(rundir, "-D", "-F", pidFile.toString());
-        assertEquals(0, exit.status(), exit.err());
-
-        long pid = Long.parseLong(Files.readString(pidFile).strip());
-        ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow();
+        ProcessHandle daemon = startDetached(rundir, pidFile);
         try {
             assertTrue(daemon.isAlive());
             assertEquals(XS_READ, replyTypeToReadOfRoot(rundir.resolve("socket")));
@@ -177,11 +173,9 @@ class LauncherTest {
     void aSecondStartForTheSameRunDirectoryChangesNothingAndSucceeds() throws Exception {
         Path rundir = dir.resolve("run");
         Path pidFile = dir.resolve("xenstored.pid");
-        Exit first = run(rundir, "-D", "-F", pidFile.toString());
-        assertEquals(0, first.status(), first.err());
-        String pid = Files.readString(pidFile).strip();
+        ProcessHandle daemon = startDetached(rundir, pidFile);
+        String pid = String.valueOf(daemon.pid());
         FileTime written = Files.getLastModifiedTime(pidFile);
-        ProcessHandle daemon = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
         try {
             Exit second = run(rundir, "-D", "-F", pidFile.toString());
             assertEquals(0, second.status(), second.err());
@@ -201,14 +195,11 @@ class LauncherTest {
     void aDaemonKilledWithSigkillDoesNotBlockTheNextStart() throws Exception {
         Path rundir = dir.resolve("run");
         Path pidFile = dir.resolve("xenstored.pid");
-        assertEquals(0, run(rundir, "-D", "-F", pidFile.toString()).status());
-        ProcessHandle killed = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
+        ProcessHandle killed = startDetached(rundir, pidFile);
         assertEquals(0, new ProcessBuilder("kill", "-KILL", String.valueOf(killed.pid())).start().waitFor());
         killed.onExit().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
 
-        Exit again = run(rundir, "-D", "-F", pidFile.toString());
-        assertEquals(0, again.status(), again.err());
-        ProcessHandle daemon = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
+        ProcessHandle daemon = startDetached(rundir, pidFile);
         try {
             assertNotEquals(killed.pid(), daemon.pid());
             assertEquals(XS_READ, replyTypeToReadOfRoot(rundir.resolve("socket")));
@@ -216,6 +207,13 @@ class LauncherTest {
             daemon.destroy();
         }
         daemon.onExit().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** Starts a detached daemon with {@code -D -F pidFile}; it must succeed. Returns the daemon named in the pid file. */
+    private ProcessHandle startDetached(Path rundir, Path pidFile) throws IOException, InterruptedException {
+        Exit exit = run(rundir, "-D", "-F", pidFile.toString());
+        assertEquals(0, exit.status(), exit.err());
+        return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
     }
 
     /** The processes started for {@code rundir}: those whose environment names it as XENSTORED_RUNDIR. */
