@@ -199,18 +199,18 @@ public final class Daemon implements AutoCloseable {
         return config.socketPath();
     }
 
-    /**
-     * Blocks until the daemon has stopped.
-     *
-     * @throws IOException if it stopped on its own because serving failed, rather than by
-     *                     {@link #close()}
-     */
     /** SIGHUP: the trace file ({@code -T}) is reopened by name before its next line. */
     public void reopenLogs() {
         log.info("SIGHUP: reopening the trace file");
         trace.reopen();
     }
 
+    /**
+     * Blocks until the daemon has stopped.
+     *
+     * @throws IOException if it stopped on its own because serving failed, rather than by
+     *                     {@link #close()}
+     */
     public void awaitTermination() throws InterruptedException, IOException {
         thread.join();
         if (loop.failure() != null) {

@@ -19,10 +19,9 @@ import org.jxenstore.store.Store;
  * One open transaction: C xenstored's optimistic, per-node scheme.
  *
  * <p>The first time the transaction touches a path it reads the live node (an O(1) pointer to
- * an immutable node) and keeps it, or that it was absent. Later accesses
- * see the transaction's own copy, so reads are repeatable and the transaction sees its own
- * writes; nothing is copied up front. At commit every remembered generation is compared with the
- * live one: any difference, even a rewrite with the same value, means another writer got there
+ * an immutable node) and keeps it, or that it was absent. Later accesses see the transaction's
+ * own copy, so reads are repeatable and the transaction sees its own writes; nothing is copied up
+ * front. At commit the generation of every node first seen is compared with the live one: any difference, even a rewrite with the same value, means another writer got there
  * first, and the commit fails with EAGAIN. Otherwise the transaction's changes are applied to the
  * live store. Because creating or removing a child rewrites the parent, and creating a node reads
  * its parent, two transactions that each add a child to the same parent conflict, exactly as in C.
@@ -90,15 +89,8 @@ public final class Transaction implements NodeView {
      */
     public void record(Change change) {
         switch (change) {
-            case Change.Modified m -> firing.put(m.path(), false);
-            case Change.Removal r -> {
-                for (Removed n : r.nodes()) {
-                    firing.merge(n.path(), !n.path().equals(r.path()), (was, now) -> was && now);
-                }
-            }
-        }
-        switch (change) {
             case Change.Modified m -> {
+                firing.put(m.path(), false);
                 Change earlier = changes.get(m.path());
                 if (earlier instanceof Change.Modified e) {
                     changes.put(m.path(), new Change.Modified(m.path(), e.before() != null ? e.before() : m.before(),
@@ -110,11 +102,12 @@ public final class Transaction implements NodeView {
                 }
             }
             case Change.Removal r -> {
+                for (Removed n : r.nodes()) {
+                    firing.merge(n.path(), !n.path().equals(r.path()), (was, now) -> was && now);
+                }
                 String below = r.path() + "/";
-                changes.entrySet().removeIf(e -> {
-                    String k = e.getKey();
-                    return k.equals(r.path()) || k.startsWith(below) || k.equals(r.path() + "\0recreated");
-                });
+                changes.keySet().removeIf(k -> k.equals(r.path()) || k.startsWith(below)
+                        || k.equals(r.path() + "\0recreated"));
                 changes.put(r.path(), r);
             }
         }
