@@ -75,8 +75,21 @@ final class XenstoredOptions {
                     + " deleted (a security risk, as in C).")
     private boolean keepOrphans;
 
+    @Option(names = "--journal", paramLabel = "<dir>", order = 20,
+            description = "Keep the journal (the state, across a crash or restart) in <dir>;"
+                    + " default: jxenstored-state beside the socket.")
+    private Path journalDir;
+
+    @Option(names = "--no-journal", order = 21,
+            description = "Keep the state in memory only, as C xenstored does: a restart starts"
+                    + " empty.")
+    private boolean noJournal;
+
     private int masterDomid;
     private int privDomid;
+
+    /** The journal's folder, beside the socket unless {@code --journal} says otherwise. */
+    static final String JOURNAL_DIR = "jxenstored-state";
 
     private final Map<Quota, Integer> hardQuotas = new EnumMap<>(Quota.class);
     private int softMemory = Quota.SOFT_MEMORY_DEFAULT;
@@ -202,7 +215,8 @@ final class XenstoredOptions {
     Config toConfig(Path socketPath) {
         return new Config(socketPath, absolute(pidFile), absolute(traceFile), noDomainInit,
                 verbose, keepOrphans, masterDomid, privDomid, hardQuotas, softMemory,
-                watchEventTimeoutS);
+                watchEventTimeoutS, noJournal ? null
+                        : journalDir != null ? absolute(journalDir) : socketPath.resolveSibling(JOURNAL_DIR));
     }
 
     boolean outputPid() {

@@ -1,5 +1,6 @@
 package org.jxenstore.domain;
 
+import java.util.function.IntConsumer;
 import org.jxenstore.protocol.Wire;
 
 /** What xenstored knows of one domain. Mutable: owned and changed by the event-loop thread only. */
@@ -14,10 +15,14 @@ public final class Domain {
     int features = SUPPORTED_FEATURES;
     boolean shutdownReported;
     int target = -1;
+    /** The event channel port the domain gave in INTRODUCE (its end), 0 if none. */
+    int port;
+    private final IntConsumer changed;
 
-    Domain(int domid, long generation) {
+    Domain(int domid, long generation, IntConsumer changed) {
         this.domid = domid;
         this.generation = generation;
+        this.changed = changed;
     }
 
     public int domid() {
@@ -34,16 +39,30 @@ public final class Domain {
 
     public void setFeatures(int f) {
         features = f;
+        changed.accept(domid);
+    }
+
+    /** The domain whose rights it holds after SET_TARGET, -1 if none. */
+    public int target() {
+        return target;
     }
 
     public void setTarget(int t) {
         target = t;
+        changed.accept(domid);
     }
 
-    /** Marks the domain introduced (its ring is the transport's business). */
-    public void introduce() {
+    /** The event channel port it gave in INTRODUCE, 0 if none (dom0's comes from the kernel). */
+    public int port() {
+        return port;
+    }
+
+    /** Marks the domain introduced on {@code port} (its ring is the transport's business). */
+    public void introduce(int port) {
         this.introduced = true;
+        this.port = port;
         this.shutdownReported = false;
+        changed.accept(domid);
     }
 
     /** RESUME: a later shutdown fires {@code @releaseDomain} again. */

@@ -62,10 +62,34 @@ public final class DomainLifecycle {
             }
             throw e;
         }
-        d.introduce();
+        d.introduce(port);
         if (first) {
             log.info("dom" + domid + " introduced (event channel " + port + ")");
             fireSpecial(NodePath.INTRODUCE_DOMAIN, domid);
+        }
+    }
+
+    /**
+     * A domain the daemon's previous process had introduced: its ring is mapped and its event
+     * channel bound again, with no {@code @introduceDomain}, as after a live update. If that
+     * fails, the domain is taken as gone: it is destroyed and {@code @releaseDomain} fires.
+     *
+     * @return whether the domain is connected
+     */
+    public boolean reattach(int domid) {
+        Domain d = registry.find(domid);
+        if (d == null || !d.introduced()) {
+            return false;
+        }
+        try {
+            transport.connect(domid, d.port(), d.features());
+            log.info("dom" + domid + " attached again (event channel " + d.port() + ")");
+            return true;
+        } catch (XsException e) {
+            log.warning("dom" + domid + " cannot be attached again: its connection and nodes are removed");
+            destroy(domid);
+            notifier.special(NodePath.RELEASE_DOMAIN, store.specialPerms(NodePath.RELEASE_DOMAIN));
+            return false;
         }
     }
 

@@ -3,6 +3,7 @@ package org.jxenstore.domain;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import org.jxenstore.access.DomainFacts;
 import org.jxenstore.store.Store;
 
@@ -17,6 +18,7 @@ public final class DomainRegistry implements DomainFacts {
     private final Store store;
     private final int masterDomid;
     private final int privDomid;
+    private IntConsumer changed = domid -> { };
 
     public DomainRegistry(Store store, int masterDomid, int privDomid) {
         this.store = store;
@@ -38,7 +40,7 @@ public final class DomainRegistry implements DomainFacts {
 
     /** The record for {@code domid}, created with the current generation if it is new. */
     public Domain ensure(int domid) {
-        return domains.computeIfAbsent(domid, d -> new Domain(d, store.generation()));
+        return domains.computeIfAbsent(domid, d -> new Domain(d, store.generation(), this::changed));
     }
 
     /** The record, or {@code null}. */
@@ -51,9 +53,40 @@ public final class DomainRegistry implements DomainFacts {
         return d != null && d.introduced;
     }
 
+    /**
+     * From now on, {@code onChange} is told the domid whenever what is kept of a domain changes:
+     * introduced, forgotten, its features or its target.
+     */
+    public void listen(IntConsumer onChange) {
+        changed = onChange;
+    }
+
+    private void changed(int domid) {
+        changed.accept(domid);
+    }
+
+    /**
+     * Clears what is kept of a domain beyond its record (taking over a previous process's
+     * state, whose later records say what is left): not introduced (unless it is the store
+     * domain), no port, no target, all features; the record goes too if nothing names it.
+     */
+    public void reset(int domid) {
+        Domain d = domains.get(domid);
+        if (d == null) {
+            return;
+        }
+        d.introduced = domid == masterDomid;
+        d.port = 0;
+        d.target = -1;
+        d.features = Domain.SUPPORTED_FEATURES;
+        forgetIfUnused(domid);
+    }
+
     /** Forgets a domain. */
     public void forget(int domid) {
-        domains.remove(domid);
+        if (domains.remove(domid) != null) {
+            changed(domid);
+        }
     }
 
     /**
@@ -64,7 +97,7 @@ public final class DomainRegistry implements DomainFacts {
         Domain d = domains.get(domid);
         if (d != null && !d.introduced && domid != masterDomid && domid != privDomid
                 && store.nodesOwnedBy(domid) == 0 && !store.isMentioned(domid)) {
-            domains.remove(domid);
+            forget(domid);
         }
     }
 
@@ -91,7 +124,7 @@ public final class DomainRegistry implements DomainFacts {
     public void revokeTargetsOn(int domid) {
         for (Domain d : domains.values()) {
             if (d.target == domid) {
-                d.target = -1;
+                d.setTarget(-1);
             }
         }
     }

@@ -34,7 +34,6 @@ import org.jxenstore.txn.Change;
 import org.jxenstore.txn.Transaction;
 import org.jxenstore.watch.Notifier;
 import org.jxenstore.watch.Watch;
-import org.jxenstore.watch.WatchIndex;
 
 /**
  * Executes decoded requests: one handler per message type, each following the paragraph of
@@ -44,7 +43,6 @@ public final class RequestExecutor {
     private final Store store;
     private final NodeEditor editor;
     private final Notifier notifier;
-    private final WatchIndex watches;
     private final QuotaTable quotas;
     private final QuotaGate gate;
     private final QuotaCommands quotaCommands;
@@ -60,7 +58,6 @@ public final class RequestExecutor {
             QuotaCommands quotaCommands, DomainLifecycle domains, DomainFeatures features, ControlHandler control,
             DaemonLog log) {
         this.store = state.store();
-        this.watches = state.watches();
         this.quotas = state.quotas();
         this.sessions = state.sessions();
         this.gate = gate;
@@ -390,9 +387,35 @@ public final class RequestExecutor {
         // C compares the count before adding with "greater than": quota + 1 watches fit.
         gate.require(c, Quota.WATCHES, s.watches().size(), XsError.E2BIG);
         Watch watch = new Watch(s.sink(), p, w.token(), NodePath.isRelative(w.path()), w.depth(), watchSequence++);
-        s.watches().add(watch);
-        watches.add(watch);
+        sessions.addWatch(s, watch);
         return new Reply(Payload.OK, watch);
+    }
+
+    /**
+     * A watch of a guest's ring that the daemon's previous process had, as the client gave it
+     * ({@code path} relative or absolute). It fires once now, as a new watch does: the guest may
+     * have missed events while no daemon ran.
+     */
+    public void adoptWatch(Session s, String path, String token, int depth) {
+        Caller c = s.caller();
+        String p = path.startsWith("@") ? path : NodePath.canonicalize(path, c.domid());
+        Watch watch = new Watch(s.sink(), p, token, NodePath.isRelative(path), depth, watchSequence++);
+        sessions.addWatch(s, watch);
+        s.sink().deliver(watch.eventPath(p), token);
+    }
+
+    /**
+     * A transaction of a guest's ring that was open when the daemon's previous process ended.
+     * What it had read is lost, so it cannot commit: it goes on as a transaction whose commit
+     * fails with EAGAIN, and the guest's retry loop starts it again.
+     */
+    public void adoptTransaction(Session s, int id) {
+        Caller c = s.caller();
+        int nodeLimit = c.privileged() ? 0 : quotas.limit(Quota.TRANSACTION_NODES, c.domid());
+        Transaction tx = new Transaction(id, store, nodeLimit);
+        tx.interrupt();
+        s.skipTransactionIdsTo(id);
+        sessions.beginTransaction(s, tx);
     }
 
     /** Special names ({@code @...}) are taken as they are; node paths are canonicalised and checked. */
@@ -414,8 +437,7 @@ public final class RequestExecutor {
         String p = NodePath.canonicalize(u.path(), s.caller().domid());
         for (Watch w : s.watches()) {
             if (w.path().equals(p) && w.token().equals(u.token())) {
-                s.watches().remove(w);
-                watches.remove(w);
+                sessions.removeWatch(s, w);
                 return Reply.OK;
             }
         }
@@ -431,7 +453,7 @@ public final class RequestExecutor {
         int id = s.allocateTransactionId();
         Caller c = s.caller();
         int nodeLimit = c.privileged() ? 0 : quotas.limit(Quota.TRANSACTION_NODES, c.domid());
-        s.transactions().put(id, new Transaction(id, store, nodeLimit));
+        sessions.beginTransaction(s, new Transaction(id, store, nodeLimit));
         return Reply.strings(Integer.toUnsignedString(id));
     }
 
@@ -439,7 +461,7 @@ public final class RequestExecutor {
         if (tx == null) {
             throw new XsException(XsError.ENOENT);
         }
-        s.transactions().remove(tx.id());
+        sessions.endTransaction(s, tx);
         if (!commit) {
             return Reply.OK;
         }

@@ -14,16 +14,29 @@ import org.jxenstore.watch.Watch;
  * Owned by the event-loop thread.
  */
 public final class Session {
+    /** {@link #ringDomid()} of a socket connection's session. */
+    public static final int NOT_A_RING = -1;
+
     private final Caller caller;
     private final EventSink sink;
+    private final int ringDomid;
     private final Map<Integer, Transaction> transactions = new HashMap<>();
     private final List<Watch> watches = new ArrayList<>();
     private int nextTransactionId = 1;
     private boolean overSoftMemory;
 
-    Session(Caller caller, EventSink sink) {
+    Session(Caller caller, EventSink sink, int ringDomid) {
         this.caller = caller;
         this.sink = sink;
+        this.ringDomid = ringDomid;
+    }
+
+    /**
+     * The domain whose ring this session is on, or {@link #NOT_A_RING}: a ring's watches and
+     * transactions outlive the daemon's process, a socket's do not.
+     */
+    public int ringDomid() {
+        return ringDomid;
     }
 
     public Caller caller() {
@@ -66,6 +79,11 @@ public final class Session {
         boolean crossed = over && !overSoftMemory;
         overSoftMemory = over;
         return crossed;
+    }
+
+    /** Transaction ids from now on start after {@code id} (one taken over from a previous process). */
+    void skipTransactionIdsTo(int id) {
+        nextTransactionId = Math.max(nextTransactionId, id + 1);
     }
 
     /** C's ids: a per-connection counter from 1, skipping ids still in use and 0. */

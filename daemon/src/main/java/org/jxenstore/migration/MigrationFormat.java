@@ -19,6 +19,9 @@ final class MigrationFormat {
     static final int GLOBAL_QUOTA_DATA = 6;
     static final int DOMAIN_DATA = 7;
     static final int WATCH_DATA_EXTENDED = 8;
+    /** jxenstore's own records ("JX" and a number): its journal's, never in a live-update stream. */
+    static final int NODE_REMOVED = 0x4A580001;
+    static final int DOMAIN_RESET = 0x4A580002;
 
     static final short CONN_RING = 0;
     static final short CONN_SOCKET = 1;
@@ -46,6 +49,8 @@ final class MigrationFormat {
             case MigrationRecord.NodeData n -> NODE_DATA;
             case MigrationRecord.GlobalQuotaData q -> GLOBAL_QUOTA_DATA;
             case MigrationRecord.DomainData d -> DOMAIN_DATA;
+            case MigrationRecord.NodeRemoved n -> NODE_REMOVED;
+            case MigrationRecord.DomainReset d -> DOMAIN_RESET;
         };
     }
 }

@@ -14,11 +14,13 @@ import java.util.Set;
 import org.jxenstore.access.Perm;
 import org.jxenstore.migration.MigrationRecord.ConnectionData;
 import org.jxenstore.migration.MigrationRecord.DomainData;
+import org.jxenstore.migration.MigrationRecord.DomainReset;
 import org.jxenstore.migration.MigrationRecord.End;
 import org.jxenstore.migration.MigrationRecord.Endpoint;
 import org.jxenstore.migration.MigrationRecord.GlobalData;
 import org.jxenstore.migration.MigrationRecord.GlobalQuotaData;
 import org.jxenstore.migration.MigrationRecord.NodeData;
+import org.jxenstore.migration.MigrationRecord.NodeRemoved;
 import org.jxenstore.migration.MigrationRecord.QuotaValue;
 import org.jxenstore.migration.MigrationRecord.Ring;
 import org.jxenstore.migration.MigrationRecord.Socket;
@@ -46,11 +48,30 @@ public final class MigrationReader {
     private final int version;
     private final Set<Integer> connections = new HashSet<>();
     private final Set<Long> transactions = new HashSet<>();
+    private final boolean fragment;
     private long offset;
     private boolean ended;
 
+    /** A fragment: records as {@link MigrationWriter#fragment} writes them, no header, no END. */
+    private MigrationReader(InputStream in, int version) {
+        this.in = in;
+        this.version = version;
+        this.order = ByteOrder.LITTLE_ENDIAN;
+        this.fragment = true;
+    }
+
+    /**
+     * Reads the records of a fragment written by {@link MigrationWriter#fragment}: little-endian,
+     * this daemon's version; {@link #next()} returns {@code null} where the input ends between
+     * two records. {@code in} must support {@link InputStream#mark}.
+     */
+    public static MigrationReader fragment(InputStream in) {
+        return new MigrationReader(in, MigrationFormat.VERSION);
+    }
+
     public MigrationReader(InputStream in) throws IOException {
         this.in = in;
+        this.fragment = false;
         ByteBuffer header = ByteBuffer.wrap(read(MigrationFormat.HEADER_LENGTH, "the header"));
         if (header.getLong() != MigrationFormat.IDENT) {
             throw error(0, "not a xenstore migration stream (no \"xenstore\" at its start)");
@@ -71,7 +92,8 @@ public final class MigrationReader {
     }
 
     /**
-     * The next record; {@link End} once, after which the stream must be over.
+     * The next record; {@link End} once, after which the stream must be over. In a fragment,
+     * {@code null} where the input ends between two records.
      *
      * @throws MigrationFormatException if the stream is not well formed, with the offset
      */
@@ -80,6 +102,13 @@ public final class MigrationReader {
             throw new IllegalStateException("the stream has ended");
         }
         long start = offset;
+        if (fragment) {
+            in.mark(1);
+            if (in.read() < 0) {
+                return null;
+            }
+            in.reset();
+        }
         ByteBuffer header = ByteBuffer.wrap(read(8, "a record header")).order(order);
         int type = header.getInt();
         int length = header.getInt();
@@ -140,6 +169,8 @@ public final class MigrationReader {
                 // A field the stream's version does not define is ignored.
                 yield new DomainData(domid, version >= 2 ? features : 0, quotaValues(b, count, start));
             }
+            case MigrationFormat.NODE_REMOVED -> new NodeRemoved(cString(b, u16(b), "path", start));
+            case MigrationFormat.DOMAIN_RESET -> new DomainReset(b.getInt());
             default -> throw error(start, "unknown record type " + Integer.toUnsignedString(type));
         };
     }

@@ -100,4 +100,18 @@ public sealed interface MigrationRecord {
      */
     record DomainData(int domid, int features, List<QuotaValue> quotas) implements MigrationRecord {
     }
+
+    /**
+     * jxenstore's journal only: the node and everything below it are gone. A live-update stream
+     * never holds it; C would refuse it as an unknown record.
+     */
+    record NodeRemoved(String path) implements MigrationRecord {
+    }
+
+    /**
+     * jxenstore's journal only: forget what is known of the domain (its connection, watches,
+     * transactions, features and own quotas); the records after it state what is left.
+     */
+    record DomainReset(int domid) implements MigrationRecord {
+    }
 }

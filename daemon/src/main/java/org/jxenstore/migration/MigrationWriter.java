@@ -10,10 +10,12 @@ import java.util.List;
 import org.jxenstore.access.Perm;
 import org.jxenstore.migration.MigrationRecord.ConnectionData;
 import org.jxenstore.migration.MigrationRecord.DomainData;
+import org.jxenstore.migration.MigrationRecord.DomainReset;
 import org.jxenstore.migration.MigrationRecord.End;
 import org.jxenstore.migration.MigrationRecord.GlobalData;
 import org.jxenstore.migration.MigrationRecord.GlobalQuotaData;
 import org.jxenstore.migration.MigrationRecord.NodeData;
+import org.jxenstore.migration.MigrationRecord.NodeRemoved;
 import org.jxenstore.migration.MigrationRecord.QuotaValue;
 import org.jxenstore.migration.MigrationRecord.Ring;
 import org.jxenstore.migration.MigrationRecord.Socket;
@@ -33,7 +35,25 @@ public final class MigrationWriter {
     private final OutputStream out;
 
     public MigrationWriter(OutputStream out) throws IOException {
+        this(out, true);
+    }
+
+    private MigrationWriter(OutputStream out, boolean header) throws IOException {
         this.out = out;
+        if (header) {
+            writeHeader(out);
+        }
+    }
+
+    /**
+     * Records without the stream's header and END: a fragment of a stream, such as one entry of
+     * the journal, read back with {@link MigrationReader#fragment}.
+     */
+    public static MigrationWriter fragment(OutputStream out) throws IOException {
+        return new MigrationWriter(out, false);
+    }
+
+    private static void writeHeader(OutputStream out) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(MigrationFormat.HEADER_LENGTH).order(ByteOrder.BIG_ENDIAN);
         header.putLong(MigrationFormat.IDENT).putInt(MigrationFormat.VERSION).putInt(0);
         out.write(header.array());
@@ -49,6 +69,11 @@ public final class MigrationWriter {
             case NodeData n -> node(n);
             case GlobalQuotaData q -> quotas(q);
             case DomainData d -> domain(d);
+            case NodeRemoved n -> {
+                byte[] path = cString(n.path(), "path");
+                yield body(2 + path.length).putShort(u16(path.length, "path")).put(path);
+            }
+            case DomainReset d -> body(4).putInt(d.domid());
         };
         int padded = body.capacity() + MigrationFormat.padding(body.capacity());
         check(padded <= MigrationReader.MAX_RECORD, "a record of " + padded + " octets");

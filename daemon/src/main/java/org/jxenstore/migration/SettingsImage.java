@@ -26,12 +26,7 @@ public final class SettingsImage {
     }
 
     public static void write(QuotaTable quotas, DomainRegistry domains, MigrationWriter out) throws IOException {
-        List<QuotaValue> defaults = new ArrayList<>();
-        for (Quota q : Quota.values()) {
-            defaults.add(new QuotaValue(q.wireName(), quotas.global(q)));
-        }
-        defaults.add(new QuotaValue(Quota.SOFT_MEMORY, quotas.softMemory()));
-        out.write(new GlobalQuotaData(defaults, List.of()));
+        writeGlobals(quotas, out);
         TreeSet<Integer> domids = new TreeSet<>(quotas.domainsWithOwnValues());
         for (Domain d : domains.all()) {
             if (d.features() != Domain.SUPPORTED_FEATURES) {
@@ -39,13 +34,28 @@ public final class SettingsImage {
             }
         }
         for (int domid : domids) {
-            Domain d = domains.find(domid);
-            List<QuotaValue> own = new ArrayList<>();
-            for (Map.Entry<Quota, Integer> e : new TreeMap<>(quotas.ownValues(domid)).entrySet()) {
-                own.add(new QuotaValue(e.getKey().wireName(), e.getValue()));
-            }
-            out.write(new DomainData(domid, d == null ? Domain.SUPPORTED_FEATURES : d.features(), own));
+            out.write(domain(domid, quotas, domains));
         }
+    }
+
+    /** The GLOBAL_QUOTA_DATA record: every quota's default, and the soft memory quota. */
+    public static void writeGlobals(QuotaTable quotas, MigrationWriter out) throws IOException {
+        List<QuotaValue> defaults = new ArrayList<>();
+        for (Quota q : Quota.values()) {
+            defaults.add(new QuotaValue(q.wireName(), quotas.global(q)));
+        }
+        defaults.add(new QuotaValue(Quota.SOFT_MEMORY, quotas.softMemory()));
+        out.write(new GlobalQuotaData(defaults, List.of()));
+    }
+
+    /** One domain's DOMAIN_DATA: its features and the quota values it has of its own. */
+    public static DomainData domain(int domid, QuotaTable quotas, DomainRegistry domains) {
+        Domain d = domains.find(domid);
+        List<QuotaValue> own = new ArrayList<>();
+        for (Map.Entry<Quota, Integer> e : new TreeMap<>(quotas.ownValues(domid)).entrySet()) {
+            own.add(new QuotaValue(e.getKey().wireName(), e.getValue()));
+        }
+        return new DomainData(domid, d == null ? Domain.SUPPORTED_FEATURES : d.features(), own);
     }
 
     public static void load(GlobalQuotaData g, QuotaTable quotas) {

@@ -8,6 +8,7 @@ import org.jxenstore.access.Perm;
 import org.jxenstore.access.Perms;
 import org.jxenstore.domain.DomainRegistry;
 import org.jxenstore.migration.MigrationRecord.NodeData;
+import org.jxenstore.store.Node;
 import org.jxenstore.store.NodePath;
 import org.jxenstore.store.Store;
 
@@ -33,8 +34,7 @@ public final class TreeImage {
         Store.walk(NodePath.ROOT, store.root(), (path, node) -> {
             if (failed.isEmpty()) {
                 try {
-                    out.write(new NodeData(0, 0, 0, asWritten(node.perms(), domains, node.generation()), path,
-                            node.value()));
+                    out.write(record(path, node, domains));
                 } catch (IOException e) {
                     failed.add(e);
                 }
@@ -44,9 +44,19 @@ public final class TreeImage {
             throw failed.getFirst();
         }
         for (String special : List.of(NodePath.INTRODUCE_DOMAIN, NodePath.RELEASE_DOMAIN)) {
-            out.write(new NodeData(0, 0, 0, asWritten(store.specialPerms(special), domains, Long.MAX_VALUE), special,
-                    new byte[0]));
+            out.write(special(special, store, domains));
         }
+    }
+
+    /** The record of one committed node. */
+    public static NodeData record(String path, Node node, DomainFacts domains) {
+        return new NodeData(0, 0, 0, asWritten(node.perms(), domains, node.generation()), path, node.value());
+    }
+
+    /** The record of a special node: its permissions. */
+    public static NodeData special(String name, Store store, DomainFacts domains) {
+        return new NodeData(0, 0, 0, asWritten(store.specialPerms(name), domains, Long.MAX_VALUE), name,
+                new byte[0]);
     }
 
     /**
@@ -54,6 +64,19 @@ public final class TreeImage {
      * the tree a new store starts with; every other node's parent must be loaded already.
      */
     public static void load(NodeData n, Store store, DomainRegistry domains) throws MigrationFormatException {
+        put(n, store, domains, true);
+    }
+
+    /**
+     * Writes one committed node into {@code store} as it is now: a change recorded after the
+     * tree was loaded. Its parent must exist; the root keeps its children.
+     */
+    public static void update(NodeData n, Store store, DomainRegistry domains) throws MigrationFormatException {
+        put(n, store, domains, false);
+    }
+
+    private static void put(NodeData n, Store store, DomainRegistry domains, boolean rootReplacesTree)
+            throws MigrationFormatException {
         if (n.connId() != 0) {
             throw new IllegalArgumentException("a node of a transaction is not part of the tree");
         }
@@ -74,11 +97,11 @@ public final class TreeImage {
             throw new MigrationFormatException("migration stream: node path " + n.path() + " is not a valid path");
         }
         String parent = NodePath.parent(n.path());
-        if (parent == null) {
+        if (parent == null && rootReplacesTree) {
             for (String child : store.root().children().names()) {
                 store.remove(NodePath.child(NodePath.ROOT, child));
             }
-        } else if (store.get(parent) == null) {
+        } else if (parent != null && store.get(parent) == null) {
             throw new MigrationFormatException("migration stream: node " + n.path() + " comes before its parent");
         }
         store.put(n.path(), n.value(), perms);

@@ -15,6 +15,30 @@ public final class QuotaTable {
     private final EnumMap<Quota, Integer> global = new EnumMap<>(Quota.class);
     private final Map<Integer, EnumMap<Quota, Integer>> perDomain = new HashMap<>();
     private int softMemory;
+    private Listener listener = Listener.NONE;
+
+    /** Told of every change to the values, for the journal. */
+    public interface Listener {
+        Listener NONE = new Listener() {
+            @Override
+            public void globalsChanged() {
+            }
+
+            @Override
+            public void domainChanged(int domid) {
+            }
+        };
+
+        /** A global default or the soft memory quota changed. */
+        void globalsChanged();
+
+        /** The values of {@code domid} alone changed. */
+        void domainChanged(int domid);
+    }
+
+    public void listen(Listener l) {
+        listener = l;
+    }
 
     public QuotaTable(Map<Quota, Integer> defaults, int softMemory) {
         global.putAll(defaults);
@@ -27,6 +51,7 @@ public final class QuotaTable {
 
     public void setGlobal(Quota q, int value) {
         global.put(q, value);
+        listener.globalsChanged();
     }
 
     public int softMemory() {
@@ -35,6 +60,7 @@ public final class QuotaTable {
 
     public void setSoftMemory(int value) {
         softMemory = value;
+        listener.globalsChanged();
     }
 
     /** The value that binds {@code domid}: its own if one was set, else the global default. */
@@ -46,6 +72,7 @@ public final class QuotaTable {
 
     public void setForDomain(int domid, Quota q, int value) {
         perDomain.computeIfAbsent(domid, d -> new EnumMap<>(Quota.class)).put(q, value);
+        listener.domainChanged(domid);
     }
 
     /** The values set for {@code domid} alone, by quota. */
@@ -61,7 +88,9 @@ public final class QuotaTable {
 
     /** Forgets a domain's own values when it goes away. */
     public void forgetDomain(int domid) {
-        perDomain.remove(domid);
+        if (perDomain.remove(domid) != null) {
+            listener.domainChanged(domid);
+        }
     }
 
     /**

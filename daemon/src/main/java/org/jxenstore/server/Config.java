@@ -19,6 +19,8 @@ import org.jxenstore.quota.Quota;
  * @param hardQuotas          the global defaults of every quota
  * @param softMemory          the soft memory quota (a warning), 0 for none
  * @param watchEventTimeoutS  seconds an undelivered watch event is kept for an unprivileged domain
+ * @param journalDir          where the journal keeps the state across a restart, or {@code null}
+ *                            for none
  */
 public record Config(
         Path socketPath,
@@ -31,7 +33,8 @@ public record Config(
         int privDomid,
         Map<Quota, Integer> hardQuotas,
         int softMemory,
-        int watchEventTimeoutS) {
+        int watchEventTimeoutS,
+        Path journalDir) {
 
     public Config {
         EnumMap<Quota, Integer> q = new EnumMap<>(Quota.class);
@@ -45,11 +48,16 @@ public record Config(
     /** C xenstored's defaults, serving {@code socketPath} without domain initialisation. */
     public static Config defaults(Path socketPath) {
         return new Config(socketPath, null, null, true, false, false, 0, 0,
-                Map.of(), Quota.SOFT_MEMORY_DEFAULT, 20);
+                Map.of(), Quota.SOFT_MEMORY_DEFAULT, 20, null);
     }
 
     public Config withTraceFile(Path file) {
         return new Config(socketPath, pidFile, file, noDomainInit, verbose, keepOrphans, masterDomid,
-                privDomid, hardQuotas, softMemory, watchEventTimeoutS);
+                privDomid, hardQuotas, softMemory, watchEventTimeoutS, journalDir);
+    }
+
+    public Config withJournal(Path dir) {
+        return new Config(socketPath, pidFile, traceFile, noDomainInit, verbose, keepOrphans, masterDomid,
+                privDomid, hardQuotas, softMemory, watchEventTimeoutS, dir);
     }
 }

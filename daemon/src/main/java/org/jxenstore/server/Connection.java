@@ -61,7 +61,8 @@ final class Connection implements EventSink {
         this.transport = transport;
         this.context = context;
         this.quotas = context.quotas();
-        this.session = context.sessions().open(caller, this);
+        this.session = context.sessions().open(caller, this,
+                transport instanceof RingTransport r ? r.domid() : Session.NOT_A_RING);
     }
 
     int id() {
@@ -240,6 +241,9 @@ final class Connection implements EventSink {
      */
     void flush() throws IOException {
         expireEvents();
+        if (!output.isEmpty()) {
+            context.beforeOutput().run();
+        }
         while (!output.isEmpty()) {
             int batch = Math.min(output.size(), 64);
             ByteBuffer[] bufs = new ByteBuffer[batch];

@@ -19,14 +19,20 @@ import org.jxenstore.domain.DomainRegistry;
 import org.jxenstore.domain.DomainTransport;
 import org.jxenstore.exec.DaemonState;
 import org.jxenstore.exec.RequestExecutor;
+import org.jxenstore.exec.Session;
 import org.jxenstore.exec.Sessions;
+import org.jxenstore.journal.Journal;
+import org.jxenstore.journal.Recovery.Recovered;
+import org.jxenstore.journal.Recovery;
 import org.jxenstore.log.AccessLog;
 import org.jxenstore.log.DaemonLog;
+import org.jxenstore.migration.MigrationRecord.WatchData;
 import org.jxenstore.quota.QuotaCommands;
 import org.jxenstore.quota.QuotaGate;
 import org.jxenstore.quota.QuotaTable;
 import org.jxenstore.store.Store;
 import org.jxenstore.watch.Notifier;
+import org.jxenstore.watch.Watch;
 import org.jxenstore.watch.WatchIndex;
 import org.jxenstore.xen.Hypervisor;
 
@@ -47,10 +53,12 @@ public final class Daemon implements AutoCloseable {
     private final AccessLog trace;
     private final DaemonLog log;
     private final XenRings rings;
+    private final Journal journal;
 
     private Daemon(Config config, ServerSocketChannel server, EventLoop loop, AccessLog trace, DaemonLog log,
-            XenRings rings) {
+            XenRings rings, Journal journal) {
         this.config = config;
+        this.journal = journal;
         this.server = server;
         this.loop = loop;
         this.trace = trace;
@@ -124,11 +132,15 @@ public final class Daemon implements AutoCloseable {
         Selector selector = null;
         try {
             DaemonState state = state(config);
+            Journal journal = config.journalDir() == null ? null : new Journal(config.journalDir(), state, log);
+            Recovered recovered = journal == null ? Recovered.NOTHING
+                    : Recovery.recover(config.journalDir(), state, log);
+            Runnable beforeOutput = journal == null ? () -> { } : journal::sync;
             selector = Selector.open();
             Agenda agenda = new Agenda(selector);
             RequestTickets tickets = new RequestTickets();
             Connections connections = new Connections(new ConnectionContext(state.sessions(), state.quotas(),
-                    config.watchEventTimeoutS() * 1_000_000_000L, trace, tickets, agenda));
+                    config.watchEventTimeoutS() * 1_000_000_000L, trace, tickets, agenda, beforeOutput));
             if (xen != null) {
                 rings = new XenRings(xen, connections, agenda, log, config.masterDomid(), config.privDomid());
             }
@@ -138,13 +150,21 @@ public final class Daemon implements AutoCloseable {
             XenRings domainStates = rings;
             Runnable onDomainChange = rings == null ? () -> { } : () -> core.domains().checkDomains(domainStates);
             EventLoop loop = new EventLoop(server, selector, connections, agenda, dispatcher, hold, onDomainChange,
-                    Caller.privileged(config.masterDomid()), trace, log);
+                    beforeOutput, Caller.privileged(config.masterDomid()), trace, log);
             if (rings != null) {
                 Domain dom0 = state.domains().ensure(0);
                 rings.start(dom0.features(), loop::fail);
-                dom0.introduce();
+                dom0.introduce(0);
             }
-            Daemon d = new Daemon(config, server, loop, trace, log, rings);
+            takeOver(recovered, config, state, core);
+            if (journal != null) {
+                journal.start(recovered.number());
+                if (rings != null && !recovered.guests().isEmpty()) {
+                    // A guest may have died while no daemon ran: its VIRQ_DOM_EXC was lost.
+                    core.domains().checkDomains(rings);
+                }
+            }
+            Daemon d = new Daemon(config, server, loop, trace, log, rings, journal);
             d.thread.start();
             log.info("serving " + config.socketPath() + (rings == null ? " (socket only)" : " and guest rings"));
             return d;
@@ -161,6 +181,29 @@ public final class Daemon implements AutoCloseable {
                 xen.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Attaches the guests of the previous process again, with the watches and transactions of
+     * their rings (the store domain's own ring is attached already).
+     */
+    private static void takeOver(Recovered recovered, Config config, DaemonState state, Core core) {
+        for (Recovery.Guest g : recovered.guests()) {
+            if (g.domid() != config.masterDomid() && !core.domains().reattach(g.domid())) {
+                continue;
+            }
+            Session s = state.sessions().ring(g.domid());
+            if (s == null) {
+                continue;
+            }
+            for (WatchData w : g.watches()) {
+                boolean unlimited = w.depth() == WatchData.UNLIMITED || w.depth() == WatchData.NO_DEPTH;
+                core.executor().adoptWatch(s, w.path(), w.token(), unlimited ? Watch.UNLIMITED : w.depth());
+            }
+            for (int id : g.transactions()) {
+                core.executor().adoptTransaction(s, id);
+            }
         }
     }
 
@@ -229,6 +272,9 @@ public final class Daemon implements AutoCloseable {
         }
         if (rings != null) {
             rings.close();
+        }
+        if (journal != null) {
+            journal.close();
         }
         try {
             server.close();

@@ -38,6 +38,7 @@ final class EventLoop implements Runnable {
     private final Dispatcher dispatcher;
     private final GuestHold hold;
     private final Runnable onDomainChange;
+    private final Runnable beforeOutput;
     private final Caller socketCaller;
     private final AccessLog trace;
     private final DaemonLog log;
@@ -51,11 +52,12 @@ final class EventLoop implements Runnable {
 
     /**
      * @param onDomainChange asks the hypervisor about the domains, after VIRQ_DOM_EXC
+     * @param beforeOutput   makes the pass's changes durable (the journal)
      * @param socketCaller   who the socket's clients are (the privileged master domain)
      */
     EventLoop(ServerSocketChannel server, Selector selector, Connections connections, Agenda agenda,
-            Dispatcher dispatcher, GuestHold hold, Runnable onDomainChange, Caller socketCaller, AccessLog trace,
-            DaemonLog log) throws IOException {
+            Dispatcher dispatcher, GuestHold hold, Runnable onDomainChange, Runnable beforeOutput,
+            Caller socketCaller, AccessLog trace, DaemonLog log) throws IOException {
         this.server = server;
         this.selector = selector;
         this.connections = connections;
@@ -63,6 +65,7 @@ final class EventLoop implements Runnable {
         this.dispatcher = dispatcher;
         this.hold = hold;
         this.onDomainChange = onDomainChange;
+        this.beforeOutput = beforeOutput;
         this.socketCaller = socketCaller;
         this.trace = trace;
         this.log = log;
@@ -314,8 +317,12 @@ final class EventLoop implements Runnable {
         }
     }
 
-    /** Writes what every connection has queued, including what writing it queued in turn. */
+    /**
+     * Makes the pass's changes durable, then writes what every connection has queued, including
+     * what writing it queued in turn.
+     */
     private void flushOutput() {
+        beforeOutput.run();
         for (List<Connection> due = agenda.takeOutput(); !due.isEmpty(); due = agenda.takeOutput()) {
             for (Connection c : due) {
                 if (c.closed()) {

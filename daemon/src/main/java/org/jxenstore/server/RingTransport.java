@@ -19,6 +19,10 @@ final class RingTransport implements Transport {
     /**
      * @param kick notifies the guest's event channel
      */
+    int domid() {
+        return domid;
+    }
+
     RingTransport(int domid, XenstoreRing ring, Runnable kick) {
         this.domid = domid;
         this.ring = ring;

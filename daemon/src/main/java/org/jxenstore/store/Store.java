@@ -25,6 +25,9 @@ public final class Store implements NodeView {
     /** While a change is open: the root before it and how to undo its index updates. */
     private Node rootBeforeChange;
     private final ArrayList<Runnable> undo = new ArrayList<>();
+    private StoreListener listener = StoreListener.NONE;
+    /** What the open change will tell the listener if it stays. */
+    private final ArrayList<Runnable> reports = new ArrayList<>();
 
     /** C's initial tree: {@code /}, {@code /tool}, {@code /tool/xenstored}, owned by the master domain. */
     public Store(int masterDomid) {
@@ -44,12 +47,28 @@ public final class Store implements NodeView {
     public void beginChange() {
         rootBeforeChange = root;
         undo.clear();
+        reports.clear();
     }
 
     /** Keeps the open change. */
     public void endChange() {
         rootBeforeChange = null;
         undo.clear();
+        reports.forEach(Runnable::run);
+        reports.clear();
+    }
+
+    /** From now on, {@code l} is told of every change that stays. */
+    public void listen(StoreListener l) {
+        listener = l;
+    }
+
+    private void report(Runnable r) {
+        if (rootBeforeChange != null) {
+            reports.add(r);
+        } else {
+            r.run();
+        }
     }
 
     /**
@@ -65,6 +84,7 @@ public final class Store implements NodeView {
         for (int i = undo.size() - 1; i >= 0; i--) {
             undo.get(i).run();
         }
+        reports.clear();
         endChange();
     }
 
@@ -123,6 +143,7 @@ public final class Store implements NodeView {
         if (comps.length == 0) {
             indexChange(path, root.perms(), root.value().length, perms, value.length);
             root = new Node(value, perms, root.children(), gen);
+            report(() -> listener.written(path, false));
             return;
         }
         Node[] ancestors = ancestorsOf(comps);
@@ -145,6 +166,8 @@ public final class Store implements NodeView {
             child = p.withChildren(p.children().with(comps[i], child), g);
         }
         root = child;
+        boolean createdNow = existing == null;
+        report(() -> listener.written(path, createdNow));
     }
 
     /** The nodes from the root down to the parent of the path's last component. */
@@ -186,6 +209,7 @@ public final class Store implements NodeView {
             child = p.withChildren(p.children().with(comps[i], child), p.generation());
         }
         root = child;
+        report(() -> listener.removed(path));
         return removed;
     }
 
@@ -254,11 +278,14 @@ public final class Store implements NodeView {
 
     public void setSpecialPerms(String name, Perms perms) {
         specialPerms.put(name, perms);
+        report(() -> listener.written(name, false));
     }
 
     /** A dead domain's entries leave the special nodes' ACLs too (XSA-322). */
     public void stripFromSpecialPerms(int domid) {
-        specialPerms.replaceAll((name, perms) -> perms.withoutAclFor(domid));
+        for (String name : List.copyOf(specialPerms.keySet())) {
+            setSpecialPerms(name, specialPerms.get(name).withoutAclFor(domid));
+        }
     }
 
     /** Bytes of the nodes {@code domid} owns, for the memory quota. */

@@ -44,6 +44,7 @@ public final class Transaction implements NodeView {
     private final List<Perms> permsSet = new ArrayList<>();
     private final Map<String, Boolean> firing = new HashMap<>();
     private boolean failed;
+    private boolean interrupted;
 
     /** The transaction touched as many nodes as its {@code transaction-nodes} quota allows. */
     public static final class TooManyNodesException extends RuntimeException {
@@ -79,6 +80,14 @@ public final class Transaction implements NodeView {
 
     public boolean failed() {
         return failed;
+    }
+
+    /**
+     * The transaction was open when the daemon's previous process ended, and what it first saw
+     * is lost: it cannot commit ({@link #validate()} fails, EAGAIN), so its client retries.
+     */
+    public void interrupt() {
+        interrupted = true;
     }
 
     /**
@@ -218,6 +227,9 @@ public final class Transaction implements NodeView {
 
     /** Whether every node this transaction touched is still as it first saw it. */
     public boolean validate() {
+        if (interrupted) {
+            return false;
+        }
         for (Map.Entry<String, Node> e : firstSeen.entrySet()) {
             Node now = live.get(e.getKey());
             Node seen = e.getValue();

@@ -31,9 +31,19 @@ class XenstoredOptionsTest {
         return assertThrows(ParameterException.class, () -> parse(args)).getMessage();
     }
 
+    /** C's defaults, with the journal beside the socket. */
+    private static final Config DEFAULTS = Config.defaults(SOCKET).withJournal(SOCKET.resolveSibling("jxenstored-state"));
+
     @Test
-    void minusDAloneGivesTheDefaultsOfC() {
-        assertEquals(Config.defaults(SOCKET), parse("-D"));
+    void minusDAloneGivesTheDefaultsOfCWithTheJournalBesideTheSocket() {
+        assertEquals(DEFAULTS, parse("-D"));
+    }
+
+    @Test
+    void theJournalGoesWhereToldOrNowhere() {
+        assertEquals(Path.of("/var/lib/xs-journal"), parse("--journal", "/var/lib/xs-journal").journalDir());
+        assertEquals(Path.of("j").toAbsolutePath(), parse("--journal", "j").journalDir());
+        assertNull(parse("--no-journal").journalDir());
     }
 
     @Test
@@ -126,7 +136,7 @@ class XenstoredOptionsTest {
 
     @Test
     void optionsWithoutMeaningForJxenstoreAreAccepted() {
-        assertEquals(Config.defaults(SOCKET),
+        assertEquals(DEFAULTS,
                 parse("-D", "-N", "-R", "-I", "-I", "off", "--internal-db=on", "-e", "5",
                         "--trace-control=+io", "--trace-control", "-obj"));
     }

@@ -45,6 +45,7 @@ public final class XsFixture {
     public final DomainLifecycle domains;
     public final AccessLog log;
     public final RequestExecutor executor;
+    public final DaemonState state;
     private final Sessions sessions;
     private long nextClient;
     private final ByteArrayOutputStream daemonLog = new ByteArrayOutputStream();
@@ -55,13 +56,18 @@ public final class XsFixture {
 
     /** A fixture whose domains are reached through {@code transport}. */
     public XsFixture(DomainTransport transport) {
+        this(Daemon.state(Config.defaults(Path.of("unused"))), transport);
+    }
+
+    /** A fixture over {@code state} (one taken over from a journal, say). */
+    public XsFixture(DaemonState state, DomainTransport transport) {
         Config config = Config.defaults(Path.of("unused"));
+        this.state = state;
         try {
             log = new AccessLog(null, false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        DaemonState state = Daemon.state(config);
         Daemon.Core core = Daemon.core(config, state, transport, log,
                 new DaemonLog(new PrintStream(daemonLog, true, StandardCharsets.UTF_8)));
         store = state.store();
@@ -97,6 +103,15 @@ public final class XsFixture {
         return client(Caller.unprivileged(domid));
     }
 
+    /**
+     * As {@link #guest}, but the client is the session on the domain's ring, whose watches and
+     * transactions outlive the daemon's process.
+     */
+    public Client ring(int domid) {
+        guest(domid).close();
+        return new Client(Caller.unprivileged(domid), domid);
+    }
+
     public List<Session> sessions() {
         return sessions.all();
     }
@@ -128,7 +143,11 @@ public final class XsFixture {
         private final long order = nextClient++;
 
         Client(Caller caller) {
-            this.session = sessions.open(caller, this);
+            this(caller, Session.NOT_A_RING);
+        }
+
+        Client(Caller caller, int ringDomid) {
+            this.session = sessions.open(caller, this, ringDomid);
         }
 
         @Override

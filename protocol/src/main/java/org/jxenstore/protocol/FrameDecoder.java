@@ -1,6 +1,7 @@
 package org.jxenstore.protocol;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Reassembles messages from a byte stream that may arrive in arbitrary pieces.
@@ -69,6 +70,19 @@ public final class FrameDecoder {
         header.clear();
         pending = null;
         body = null;
+    }
+
+    /**
+     * The octets of the partly received message, as they came: what a new decoder needs to be
+     * given to carry on where this one is (a live update hands them over).
+     */
+    public byte[] partial() {
+        if (pending == null) {
+            return Arrays.copyOf(header.array(), header.position());
+        }
+        byte[] out = Arrays.copyOf(header.array(), Wire.HEADER_SIZE + bodyFilled);
+        System.arraycopy(body, 0, out, Wire.HEADER_SIZE, bodyFilled);
+        return out;
     }
 
     /** Whether part of a message has been received but not yet completed. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jxenstore.it.peers.PeerTools;
+import org.jxenstore.it.peers.RunningTool;
 import org.jxenstore.it.peers.ToolResult;
 
 /**
@@ -44,7 +45,7 @@ public final class GuestDaemon implements AutoCloseable {
     private final PeerTools tools;
     private final Kind kind;
     private final Path dir;
-    private final long pid;
+    private long pid;
 
     private GuestDaemon(PeerTools tools, Kind kind, Path dir, long pid) {
         this.tools = tools;
@@ -145,6 +146,41 @@ public final class GuestDaemon implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    /**
+     * Kills the daemon with SIGKILL, at whatever it is doing, and starts the same jxenstored
+     * command again in the same folder, with the environment start-peer.sh gives it. The guests'
+     * ring pages and event sockets stay as they are (start-peer.sh would remove them). {@code -P}
+     * is added so that the daemon's first line says it serves; its log goes on in daemon.log.
+     */
+    public void killAndRestart(List<String> jxenstoredArgs) throws IOException, InterruptedException {
+        if (kind != Kind.JXENSTORED) {
+            throw new IllegalStateException("only jxenstored is restarted in place");
+        }
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        // The killed daemon may stay a zombie (PID 1 need not reap it); by then its locks are free.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (alive()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("pid " + pid + " survived SIGKILL for 30 s");
+            }
+            Thread.sleep(10);
+        }
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "exec setsid \"$@\" 2>>\"$0\"",
+                dir.resolve("daemon.log").toString(), repoRoot().resolve("bin/jxenstored").toString(), "--no-fork",
+                "-P"));
+        cmd.addAll(jxenstoredArgs);
+        RunningTool daemon = tools.start(null, Map.of("XENSTORED_RUNDIR", dir.toString(),
+                "LD_PRELOAD", tools.cache().resolve("build/xenshim.so").toString(),
+                "XSHIM_RING_DIR", dir.toString(), "XSHIM_DOMAINS_FILE", dir.resolve("domains").toString()), cmd);
+        String first = daemon.nextLine(Duration.ofSeconds(120));
+        pid = Long.parseLong(first.trim());
+        Files.writeString(dir.resolve("pid"), pid + "\n");
     }
 
     /** The last lines of daemon.log, for assertion messages. */

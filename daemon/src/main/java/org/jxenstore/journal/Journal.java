@@ -1,0 +1,166 @@
+package org.jxenstore.journal;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
+import org.jxenstore.exec.DaemonState;
+import org.jxenstore.log.DaemonLog;
+import org.jxenstore.migration.MigrationWriter;
+
+/**
+ * Makes every change durable before anything that acknowledges it leaves the daemon: the event
+ * loop calls {@link #sync()} before it writes to any client, and one write(2) then appends
+ * everything changed since the last call as one entry. In the run directory (a tmpfs on a Xen
+ * host) that survives a crash of the process without an fsync, and a reboot starts clean.
+ *
+ * <p>The journal is bounded: once it is larger than {@link #MIN_COMPACTION_BYTES} and twice the
+ * snapshot it follows, a new snapshot of the whole state is written and a new journal begins, so
+ * the folder holds at most about three times the state plus 16 MiB.
+ */
+public final class Journal implements AutoCloseable {
+    /** A journal is never compacted below this size, so a small state is not rewritten often. */
+    static final long MIN_COMPACTION_BYTES = 16L << 20;
+
+    private final Path dir;
+    private final DaemonState state;
+    private final DaemonLog log;
+    private final StateRecorder recorder;
+    private final long minCompactionBytes;
+    private final ByteArrayOutputStream entry = new ByteArrayOutputStream();
+    private final MigrationWriter entryWriter;
+    private FileChannel channel;
+    private long number;
+    private long size;
+    private long snapshotSize;
+    private boolean started;
+    private boolean broken;
+
+    public Journal(Path dir, DaemonState state, DaemonLog log) {
+        this(dir, state, log, MIN_COMPACTION_BYTES);
+    }
+
+    /** @param minCompactionBytes the size below which the journal is never compacted */
+    Journal(Path dir, DaemonState state, DaemonLog log, long minCompactionBytes) {
+        this.minCompactionBytes = minCompactionBytes;
+        this.dir = dir;
+        this.state = state;
+        this.log = log;
+        this.recorder = new StateRecorder(state);
+        try {
+            this.entryWriter = MigrationWriter.fragment(entry);
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /**
+     * Writes a snapshot of the state as it is now, begins the journal that follows it, removes
+     * the older files, and from then on records every change.
+     *
+     * @param recovered the number of the snapshot the state was recovered from, 0 if none
+     */
+    public void start(long recovered) throws IOException {
+        Files.createDirectories(dir);
+        compactTo(recovered + 1);
+        state.store().listen(recorder);
+        state.domains().listen(recorder::domainChanged);
+        state.quotas().listen(recorder);
+        state.sessions().listen(recorder::domainChanged);
+        started = true;
+    }
+
+    /**
+     * Appends what changed since the last call, in one write. If the journal cannot be written
+     * (its disk is full, say), the daemon goes on serving without it and says so once.
+     */
+    public void sync() {
+        if (!started || broken || !recorder.pending()) {
+            return;
+        }
+        try {
+            entry.reset();
+            recorder.drainTo(entryWriter);
+            byte[] body = entry.toByteArray();
+            CRC32C crc = new CRC32C();
+            crc.update(body);
+            ByteBuffer head = ByteBuffer.allocate(JournalFiles.ENTRY_HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+            head.putInt(body.length).putInt((int) crc.getValue()).flip();
+            writeFully(channel, head, ByteBuffer.wrap(body));
+            size += JournalFiles.ENTRY_HEADER_LENGTH + body.length;
+            if (size > Math.max(minCompactionBytes, 2 * snapshotSize)) {
+                compactTo(number + 1);
+            }
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            log.error("the journal in " + dir + " cannot be written: changes are no longer kept across a"
+                    + " restart", e);
+        }
+    }
+
+    /** Snapshot {@code n} of the state as it is now, then journal {@code n} after it. */
+    private void compactTo(long n) throws IOException {
+        Path partial = JournalFiles.partialSnapshot(dir, n);
+        CRC32C crc = new CRC32C();
+        try (OutputStream out = new CheckedOutputStream(new BufferedOutputStream(Files.newOutputStream(partial),
+                1 << 16), crc)) {
+            StateImage.write(state, new MigrationWriter(out));
+        }
+        long length = Files.size(partial);
+        FileChannel next = FileChannel.open(JournalFiles.journal(dir, n), StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        try {
+            writeFully(next, JournalFiles.header(length, (int) crc.getValue()));
+            Files.move(partial, JournalFiles.snapshot(dir, n), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            next.close();
+            throw e;
+        }
+        if (channel != null) {
+            channel.close();
+        }
+        channel = next;
+        number = n;
+        size = JournalFiles.HEADER_LENGTH;
+        snapshotSize = length;
+        JournalFiles.removeAllBut(dir, n);
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer... buffers) throws IOException {
+        long left = 0;
+        for (ByteBuffer b : buffers) {
+            left += b.remaining();
+        }
+        while (left > 0) {
+            left -= ch.write(buffers);
+        }
+    }
+
+    /** Writes what is still unwritten and closes the journal; the files stay for the next start. */
+    @Override
+    public void close() {
+        sync();
+        started = false;
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // Everything was written already.
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package org.jxenstore.server;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Replaces the daemon's program with another in the same process (execve), as live update does:
+ * the pid stays, and so do the descriptors named to it; every other descriptor is closed by the
+ * exec. Descriptors are inherited or not by their close-on-exec flag, which the JDK leaves unset
+ * on most of its own, so the flag is set on every descriptor first and then cleared on those
+ * handed over.
+ */
+final class ProcessImage {
+    private static final int F_GETFD = 1;
+    private static final int F_SETFD = 2;
+    private static final int FD_CLOEXEC = 1;
+    private static final int SIG_SETMASK = 2;
+
+    private ProcessImage() {
+    }
+
+    /**
+     * Executes {@code argv} in place of this process, keeping {@code keep} open. Returns only if
+     * the exec failed.
+     *
+     * @throws IOException why the new program could not be started
+     */
+    static void exec(List<String> argv, Map<String, String> env, Set<Integer> keep) throws IOException {
+        try {
+            Linker linker = Linker.nativeLinker();
+            MethodHandle fcntl = linker.downcallHandle(linker.defaultLookup().find("fcntl").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                            ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+            MethodHandle sigprocmask = linker.downcallHandle(
+                    linker.defaultLookup().find("sigprocmask").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                            ValueLayout.ADDRESS));
+            MethodHandle execve = linker.downcallHandle(linker.defaultLookup().find("execve").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                            ValueLayout.ADDRESS), Linker.Option.captureCallState("errno"));
+            for (int fd : openDescriptors()) {
+                int flags = (int) fcntl.invokeExact(fd, F_GETFD, 0);
+                if (flags >= 0) {
+                    int wanted = keep.contains(fd) ? flags & ~FD_CLOEXEC : flags | FD_CLOEXEC;
+                    int ignored = (int) fcntl.invokeExact(fd, F_SETFD, wanted);
+                }
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                // The JVM blocks some signals in its threads; the mask survives exec.
+                MemorySegment empty = arena.allocate(128);
+                int ignored = (int) sigprocmask.invokeExact(SIG_SETMASK, empty, MemorySegment.NULL);
+                MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
+                int rc = (int) execve.invokeExact(state, arena.allocateFrom(argv.getFirst()),
+                        strings(arena, argv), strings(arena, env.entrySet().stream()
+                                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+                int errno = state.get(ValueLayout.JAVA_INT, Linker.Option.captureStateLayout()
+                        .byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
+                throw new IOException("execve " + argv.getFirst() + " failed (rc " + rc + ", errno " + errno + ")");
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IOException("execve " + argv.getFirst() + ": " + e, e);
+        }
+    }
+
+    /** A NULL-terminated array of C strings. */
+    private static MemorySegment strings(Arena arena, List<String> values) {
+        MemorySegment array = arena.allocate(ValueLayout.ADDRESS, values.size() + 1L);
+        for (int i = 0; i < values.size(); i++) {
+            array.setAtIndex(ValueLayout.ADDRESS, i, arena.allocateFrom(values.get(i)));
+        }
+        array.setAtIndex(ValueLayout.ADDRESS, values.size(), MemorySegment.NULL);
+        return array;
+    }
+
+    private static List<Integer> openDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
+                    .map(Integer::parseInt).toList();
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package org.jxenstore.journal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Stream;
+import org.jxenstore.domain.DomainTransport;
+import org.jxenstore.exec.DaemonState;
+import org.jxenstore.exec.XsFixture;
+import org.jxenstore.log.DaemonLog;
+import org.jxenstore.migration.MigrationRecord.WatchData;
+import org.jxenstore.migration.MigrationWriter;
+import org.jxenstore.migration.SettingsImage;
+import org.jxenstore.migration.TreeImage;
+import org.jxenstore.protocol.MessageType;
+import org.jxenstore.server.Config;
+import org.jxenstore.server.Daemon;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JournalTest {
+    @TempDir
+    Path dir;
+    private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    private DaemonLog log;
+    private XsFixture xs;
+    private Journal journal;
+
+    @BeforeEach
+    void startJournal() throws IOException {
+        log = new DaemonLog(new PrintStream(logged, true, StandardCharsets.UTF_8));
+        xs = new XsFixture();
+        journal = new Journal(dir, xs.state, log, 4096);
+        journal.start(0);
+    }
+
+    private static DaemonState fresh() {
+        return Daemon.state(Config.defaults(Path.of("unused")));
+    }
+
+    private Recovery.Recovered recoverInto(DaemonState state) throws IOException {
+        return Recovery.recover(dir, state, log);
+    }
+
+    /** The settings and the tree as a migration stream: equal bytes, equal state. */
+    private static byte[] image(DaemonState state) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MigrationWriter w = new MigrationWriter(out);
+        SettingsImage.write(state.quotas(), state.domains(), w);
+        TreeImage.write(state.store(), state.domains(), w);
+        w.finish();
+        return out.toByteArray();
+    }
+
+    private void someChanges() {
+        XsFixture.Client dom0 = xs.dom0();
+        dom0.write("/a", "1");
+        dom0.write("/a/b", "2");
+        dom0.write("/a/c", "3");
+        dom0.rm("/a/b");
+        dom0.write("/a/b", "recreated");
+        dom0.setPerms("/a/c", "n0", "r7");
+        dom0.setPerms("/", "n0", "r0");
+        dom0.setPerms("@releaseDomain", "n0", "r9");
+        dom0.call(MessageType.SET_QUOTA, 0, "nodes", "500");
+        dom0.call(MessageType.SET_QUOTA, 0, "6", "watches", "3");
+        XsFixture.Client dom5 = xs.ring(5);
+        dom5.write("x", "5");
+        dom5.watch("x", "rel");
+        dom5.watch("/local/domain/5/y", "abs", 1);
+        dom5.begin();
+        xs.guest(6).close();
+        dom0.call(MessageType.SET_TARGET, 0, "5", "6");
+        xs.guest(8).close();
+        dom0.call(MessageType.RELEASE, 0, "8");
+    }
+
+    @Test
+    void recoveredStateIsTheOneJournaled() throws IOException {
+        someChanges();
+        journal.sync();
+        DaemonState recovered = fresh();
+        Recovery.Recovered r = recoverInto(recovered);
+        assertArrayEquals(image(xs.state), image(recovered));
+        assertEquals("c b", new XsFixture(recovered, DomainTransport.NONE).dom0().dir("/a"), "child order");
+        assertEquals(List.of(0, 5, 6), r.guests().stream().map(Recovery.Guest::domid).toList());
+        Recovery.Guest dom5 = r.guests().get(1);
+        assertEquals(List.of(new WatchData(6, "x", "rel", WatchData.UNLIMITED),
+                new WatchData(6, "/local/domain/5/y", "abs", 1)), dom5.watches());
+        assertEquals(List.of(1), dom5.transactions());
+        assertEquals(6, recovered.domains().find(5).target());
+        assertFalse(recovered.domains().isIntroduced(8), "released dom8");
+    }
+
+    /** In one entry: children made, their parent removed, the children made again in another order. */
+    @Test
+    void aSubtreeRebuiltInOneEntryComesBackInItsNewOrder() throws IOException {
+        XsFixture.Client dom0 = xs.dom0();
+        dom0.write("/p/x", "1");
+        dom0.write("/p/y", "2");
+        dom0.rm("/p");
+        dom0.write("/p/y", "3");
+        dom0.write("/p/x", "4");
+        journal.sync();
+        DaemonState recovered = fresh();
+        recoverInto(recovered);
+        assertEquals("y x", new XsFixture(recovered, DomainTransport.NONE).dom0().dir("/p"));
+        assertArrayEquals(image(xs.state), image(recovered));
+    }
+
+    @Test
+    void aCompactedJournalRecoversTheSameAndStaysBounded() throws IOException {
+        XsFixture.Client dom0 = xs.dom0();
+        for (int i = 0; i < 2000; i++) {
+            dom0.write("/many/k" + (i % 50), "value " + i);
+            if (i % 7 == 0) {
+                dom0.rm("/many/k" + (i % 50));
+            }
+            journal.sync();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(2, names.size(), "one snapshot and its journal: " + names);
+            assertTrue(names.getFirst().startsWith("journal.") && !names.getFirst().equals("journal.1"),
+                    "compacted: " + names);
+            assertTrue(Files.size(dir.resolve(names.getFirst())) <= 4096 + 1024, "bounded: " + names);
+        }
+        DaemonState recovered = fresh();
+        recoverInto(recovered);
+        assertArrayEquals(image(xs.state), image(recovered));
+    }
+
+    @Test
+    void aTornEntryAtTheEndIsDroppedAndLogged() throws IOException {
+        xs.dom0().write("/kept", "1");
+        journal.sync();
+        xs.dom0().write("/torn", "2");
+        journal.sync();
+        Path file = only("journal.");
+        byte[] all = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(all, all.length - 3));
+        DaemonState recovered = fresh();
+        recoverInto(recovered);
+        XsFixture.Client reader = new XsFixture(recovered, DomainTransport.NONE).dom0();
+        assertEquals("1", reader.read("/kept"));
+        assertEquals("ENOENT", reader.read("/torn"));
+        assertTrue(logged.toString(StandardCharsets.UTF_8).contains("dropped an entry cut short at the end of " + file),
+                logged.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aLastEntryFailingItsChecksumIsDropped() throws IOException {
+        xs.dom0().write("/kept", "1");
+        journal.sync();
+        xs.dom0().write("/torn", "2");
+        journal.sync();
+        Path file = only("journal.");
+        byte[] all = Files.readAllBytes(file);
+        all[all.length - 1] ^= 0x55;
+        Files.write(file, all);
+        DaemonState recovered = fresh();
+        recoverInto(recovered);
+        assertEquals("ENOENT", new XsFixture(recovered, DomainTransport.NONE).dom0().read("/torn"));
+        assertTrue(logged.toString(StandardCharsets.UTF_8).contains("dropped a torn entry"));
+    }
+
+    @Test
+    void aDamagedEntryBeforeTheEndStopsTheStart() throws IOException {
+        xs.dom0().write("/first", "1");
+        journal.sync();
+        xs.dom0().write("/second", "2");
+        journal.sync();
+        Path file = only("journal.");
+        byte[] all = Files.readAllBytes(file);
+        all[JournalFiles.HEADER_LENGTH + JournalFiles.ENTRY_HEADER_LENGTH + 2] ^= 0x55;
+        Files.write(file, all);
+        IOException e = assertThrows(IOException.class, () -> recoverInto(fresh()));
+        assertTrue(e.getMessage().startsWith(file + " is damaged (the entry at offset 24 fails its checksum)"),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("remove " + dir), e.getMessage());
+    }
+
+    @Test
+    void aDamagedSnapshotStopsTheStartAndSaysHowToDiscardIt() throws IOException {
+        xs.dom0().write("/a", "1");
+        journal.close();
+        Path snapshot = only("snapshot.");
+        byte[] all = Files.readAllBytes(snapshot);
+        all[all.length / 2] ^= 0x01;
+        Files.write(snapshot, all);
+        IOException e = assertThrows(IOException.class, () -> recoverInto(fresh()));
+        assertTrue(e.getMessage().startsWith(snapshot + " is damaged"), e.getMessage());
+        assertTrue(e.getMessage().contains("To start without it (every guest then needs a new INTRODUCE), remove "
+                + dir), e.getMessage());
+    }
+
+    @Test
+    void aSnapshotCutShortStopsTheStart() throws IOException {
+        journal.close();
+        Path snapshot = only("snapshot.");
+        Files.write(snapshot, new byte[0], StandardOpenOption.TRUNCATE_EXISTING);
+        IOException e = assertThrows(IOException.class, () -> recoverInto(fresh()));
+        assertTrue(e.getMessage().startsWith(snapshot + " is damaged (it has 0 octets"), e.getMessage());
+    }
+
+    @Test
+    void nothingToRecoverIsAFreshStart() throws IOException {
+        Path empty = dir.resolve("none");
+        assertEquals(Recovery.Recovered.NOTHING, Recovery.recover(empty, fresh(), log));
+    }
+
+    private Path only(String prefix) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> found = files.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+            assertEquals(1, found.size(), prefix + ": " + found);
+            return found.getFirst();
+        }
+    }
+}
