@@ -8,8 +8,11 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jxenstore.control.LiveUpdateSupport;
+import org.jxenstore.journal.Recovery;
 import org.jxenstore.log.DaemonLog;
 import org.jxenstore.server.Config;
 import org.jxenstore.server.Daemon;
@@ -50,12 +53,10 @@ public final class Main {
             cli.usage(out);
             return CommandLine.ExitCode.OK;
         }
-        if (options.liveUpdate()) {
-            err.println("jxenstored: live update (-U) is not supported: the previous daemon's"
-                    + " state cannot be taken over");
-            return FAILED;
+        Config config = options.toConfig(SocketLocation.from(env), List.of(args));
+        if (options.checkState() != null) {
+            return checkState(options.checkState(), config, out, err);
         }
-        Config config = options.toConfig(SocketLocation.from(env));
         try {
             serve(config, options.outputPid(), env, out, new DaemonLog(err));
             return CommandLine.ExitCode.OK;
@@ -64,6 +65,22 @@ public final class Main {
             return FAILED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return FAILED;
+        }
+    }
+
+    /**
+     * Reads a live update's state as the takeover would, into a state of its own, and says
+     * whether it could be taken over: the previous binary hands over only after this passed.
+     */
+    private static int checkState(Path file, Config config, PrintStream out, PrintStream err) {
+        try {
+            Recovery.Recovered r = Recovery.liveUpdate(file, Daemon.state(config));
+            out.println(LiveUpdateSupport.CONFIRMATION + ": " + file + " (" + r.connections().size()
+                    + " connections)");
+            return CommandLine.ExitCode.OK;
+        } catch (IOException | RuntimeException e) {
+            err.println("jxenstored: cannot take the state over: " + oneLine(String.valueOf(e.getMessage())));
             return FAILED;
         }
     }

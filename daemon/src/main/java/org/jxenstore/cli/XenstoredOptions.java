@@ -96,9 +96,14 @@ final class XenstoredOptions {
     private int watchEventTimeoutS = WATCH_EVENT_TIMEOUT_DEFAULT_S;
 
     @Option(names = {"-U", "--live-update"}, order = 30,
-            description = "Refused: jxenstore cannot take over the state of the daemon it would"
-                    + " replace, and starting empty would cut every guest off silently.")
+            description = "Take over the state a live update's previous binary left in state_dump"
+                    + " beside the socket (added by live update itself).")
     private boolean liveUpdate;
+
+    @Option(names = "--check-state", paramLabel = "<file>", order = 31,
+            description = "Check that <file>, a live update's state, can be taken over, and exit"
+                    + " (live update runs this before it hands over).")
+    private Path checkState;
 
     // A group only for its help heading; "0..*" because picocli starts a new group instance when
     // one of its options repeats.
@@ -213,18 +218,25 @@ final class XenstoredOptions {
 
     /** The daemon's configuration: what was given, and C's default for everything else. */
     Config toConfig(Path socketPath) {
+        return toConfig(socketPath, List.of());
+    }
+
+    /** @param arguments the command line as given, for a live update to start the next binary with */
+    Config toConfig(Path socketPath, List<String> arguments) {
         return new Config(socketPath, absolute(pidFile), absolute(traceFile), noDomainInit,
                 verbose, keepOrphans, masterDomid, privDomid, hardQuotas, softMemory,
                 watchEventTimeoutS, noJournal ? null
-                        : journalDir != null ? absolute(journalDir) : socketPath.resolveSibling(JOURNAL_DIR));
+                        : journalDir != null ? absolute(journalDir) : socketPath.resolveSibling(JOURNAL_DIR),
+                liveUpdate, arguments);
     }
 
     boolean outputPid() {
         return outputPid;
     }
 
-    boolean liveUpdate() {
-        return liveUpdate;
+    /** The state file to check ({@code --check-state}), or {@code null}. */
+    Path checkState() {
+        return checkState;
     }
 
     private static String[] footer() {

@@ -7,9 +7,13 @@ import java.nio.file.Path;
 import java.util.List;
 import org.jxenstore.domain.DomainRegistry;
 import org.jxenstore.exec.ControlHandler;
+import org.jxenstore.exec.Reply;
+import org.jxenstore.exec.Session;
 import org.jxenstore.exec.Sessions;
 import org.jxenstore.log.AccessLog;
+import org.jxenstore.log.DaemonLog;
 import org.jxenstore.quota.QuotaCommands;
+import org.jxenstore.protocol.Wire;
 import org.jxenstore.protocol.XsError;
 import org.jxenstore.protocol.XsException;
 import org.jxenstore.store.Store;
@@ -26,6 +30,7 @@ public final class ControlCommands implements ControlHandler {
             quota\t[set <name> <val>|<domid>]
             quota-soft\t[set <name> <val>]
             help\t
+            live-update\t[-c <cmdline>] [-F] [-t <timeout>] <file>
             """;
 
     private final Store store;
@@ -34,9 +39,11 @@ public final class ControlCommands implements ControlHandler {
     private final DomainRegistry domains;
     private final AccessLog trace;
     private final Sessions sessions;
+    private final LiveUpdateControl liveUpdate;
 
     public ControlCommands(Store store, WatchIndex watches, QuotaCommands quotas, DomainRegistry domains,
-            AccessLog trace, Sessions sessions) {
+            AccessLog trace, Sessions sessions, LiveUpdateSupport liveUpdate, DaemonLog log) {
+        this.liveUpdate = new LiveUpdateControl(liveUpdate, sessions, log);
         this.store = store;
         this.watches = watches;
         this.quotas = quotas;
@@ -46,9 +53,22 @@ public final class ControlCommands implements ControlHandler {
     }
 
     @Override
-    public String run(List<String> args) throws XsException {
+    public Reply run(Session s, List<String> args) throws XsException {
         List<String> rest = args.subList(1, args.size());
-        return switch (args.getFirst()) {
+        if (args.getFirst().equals("live-update")) {
+            return liveUpdate.run(s, rest);
+        }
+        return Reply.strings(fitted(text(args.getFirst(), rest)));
+    }
+
+    /** A reply text cut to one message. */
+    private static String fitted(String text) {
+        int room = Wire.PAYLOAD_MAX - 1;
+        return text.length() <= room ? text : text.substring(0, room - 4) + "...\n";
+    }
+
+    private String text(String command, List<String> rest) throws XsException {
+        return switch (command) {
             case "help" -> HELP;
             case "check" -> new StoreCheck(store, watches, sessions.all()).run();
             case "log" -> log(rest);
@@ -60,8 +80,6 @@ public final class ControlCommands implements ControlHandler {
             }
             case "quota" -> quotas.control(rest);
             case "quota-soft" -> quotas.controlSoft(rest);
-            // Live update needs the migration stream, which is not built yet: say so, never a silent OK.
-            case "live-update" -> throw new XsException(XsError.ENOSYS, "live-update is not implemented");
             default -> throw new XsException(XsError.EINVAL);
         };
     }

@@ -5,6 +5,9 @@ import org.jxenstore.protocol.XsException;
 
 /** Runs a CONTROL (xenstore-control) command; the control package implements it. */
 public interface ControlHandler {
-    /** @return the reply text (sent NUL-terminated) */
-    String run(List<String> args) throws XsException;
+    /**
+     * @param s the connection's session: a live update belongs to the connection that began it
+     * @return the reply
+     */
+    Reply run(Session s, List<String> args) throws XsException;
 }

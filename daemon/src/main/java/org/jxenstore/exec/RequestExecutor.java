@@ -72,6 +72,10 @@ public final class RequestExecutor {
     }
 
     /** Types only a privileged caller may send. */
+    /** The requests that change a transaction's view: what a live update replays of it. */
+    private static final Set<MessageType> CHANGES_VIEW = EnumSet.of(MessageType.WRITE, MessageType.MKDIR,
+            MessageType.RM, MessageType.SET_PERMS);
+
     private static final Set<MessageType> PRIVILEGED_TYPES = EnumSet.of(
             MessageType.CONTROL, MessageType.INTRODUCE, MessageType.RELEASE, MessageType.RESUME,
             MessageType.IS_DOMAIN_INTRODUCED, MessageType.SET_TARGET, MessageType.SET_FEATURE,
@@ -135,6 +139,9 @@ public final class RequestExecutor {
         }
         Request request = RequestDecoder.decode(type, payload);
         checkMemory(s, type);
+        if (tx != null && CHANGES_VIEW.contains(type)) {
+            tx.logStep(type.code(), payload);
+        }
         Caller c = s.caller();
         NodeView view = tx == null ? store : tx;
         Consumer<Change> changes = tx == null ? this::fireNow : tx::record;
@@ -168,7 +175,7 @@ public final class RequestExecutor {
                     yield Reply.OK;
                 }
                 case Request.GetDomainPath g -> Reply.strings(NodePath.home(g.domid()));
-                case Request.Control ctl -> Reply.strings(fitted(control.run(ctl.args())));
+                case Request.Control ctl -> control.run(s, ctl.args());
                 case Request.Introduce i -> {
                     // The ring is reached through grant reference 1; the frame number the
                     // toolstack sends is not needed (C does the same).
@@ -237,11 +244,6 @@ public final class RequestExecutor {
      * A CONTROL reply cut to fit one message: a long problem list from {@code check} is better
      * seen in part than lost to E2BIG.
      */
-    private static String fitted(String text) {
-        int room = Wire.PAYLOAD_MAX - 1;
-        return text.length() <= room ? text : text.substring(0, room - 4) + "...\n";
-    }
-
     private static void requirePrivileged(Caller c) throws XsException {
         if (!c.privileged()) {
             throw new XsException(XsError.EACCES);
@@ -392,30 +394,55 @@ public final class RequestExecutor {
     }
 
     /**
-     * A watch of a guest's ring that the daemon's previous process had, as the client gave it
-     * ({@code path} relative or absolute). It fires once now, as a new watch does: the guest may
-     * have missed events while no daemon ran.
+     * A watch the daemon's previous process had, as the client gave it ({@code path} relative or
+     * absolute). After a crash it fires once now ({@code fire}), as a new watch does: the client
+     * may have missed events while no daemon ran; after a live update nothing was missed.
      */
-    public void adoptWatch(Session s, String path, String token, int depth) {
+    public void adoptWatch(Session s, String path, String token, int depth, boolean fire) {
         Caller c = s.caller();
         String p = path.startsWith("@") ? path : NodePath.canonicalize(path, c.domid());
         Watch watch = new Watch(s.sink(), p, token, NodePath.isRelative(path), depth, watchSequence++);
         sessions.addWatch(s, watch);
-        s.sink().deliver(watch.eventPath(p), token);
+        if (fire) {
+            s.sink().deliver(watch.eventPath(p), token);
+        }
     }
 
     /**
-     * A transaction of a guest's ring that was open when the daemon's previous process ended.
-     * What it had read is lost, so it cannot commit: it goes on as a transaction whose commit
-     * fails with EAGAIN, and the guest's retry loop starts it again.
+     * A transaction that was open when the daemon's previous process ended, and what it had read
+     * is lost: it goes on as a transaction whose commit fails with EAGAIN, and the client's retry
+     * loop starts it again.
      */
     public void adoptTransaction(Session s, int id) {
-        Caller c = s.caller();
-        int nodeLimit = c.privileged() ? 0 : quotas.limit(Quota.TRANSACTION_NODES, c.domid());
-        Transaction tx = new Transaction(id, store, nodeLimit);
+        Transaction tx = new Transaction(id, store, transactionNodeLimit(s.caller()));
         tx.interrupt();
         s.skipTransactionIdsTo(id);
         sessions.beginTransaction(s, tx);
+    }
+
+    /**
+     * A transaction a live update carried over: it touches the nodes it had touched, in the same
+     * order (none of them had changed, or it would not have been carried), then runs again the
+     * requests that changed its view. It is then as it was, and commits as it would have.
+     */
+    public void replayTransaction(Session s, int id, List<String> touched, List<Transaction.Step> steps) {
+        Transaction tx = new Transaction(id, store, transactionNodeLimit(s.caller()));
+        s.skipTransactionIdsTo(id);
+        sessions.beginTransaction(s, tx);
+        for (String p : touched) {
+            tx.get(p);
+        }
+        for (Transaction.Step step : steps) {
+            try {
+                execute(s, MessageType.fromCode(step.type()), id, step.payload());
+            } catch (XsException e) {
+                // It failed the same way the first time; what it did to the transaction is redone.
+            }
+        }
+    }
+
+    private int transactionNodeLimit(Caller c) {
+        return c.privileged() ? 0 : quotas.limit(Quota.TRANSACTION_NODES, c.domid());
     }
 
     /** Special names ({@code @...}) are taken as they are; node paths are canonicalised and checked. */
@@ -451,9 +478,7 @@ public final class RequestExecutor {
         // As for watches, C lets quota + 1 transactions be open.
         gate.require(s.caller(), Quota.TRANSACTIONS, s.transactions().size(), XsError.ENOSPC);
         int id = s.allocateTransactionId();
-        Caller c = s.caller();
-        int nodeLimit = c.privileged() ? 0 : quotas.limit(Quota.TRANSACTION_NODES, c.domid());
-        sessions.beginTransaction(s, new Transaction(id, store, nodeLimit));
+        sessions.beginTransaction(s, new Transaction(id, store, transactionNodeLimit(s.caller())));
         return Reply.strings(Integer.toUnsignedString(id));
     }
 

@@ -7,12 +7,8 @@ import org.jxenstore.exec.DaemonState;
 import org.jxenstore.exec.Session;
 import org.jxenstore.migration.MigrationRecord.ConnectionData;
 import org.jxenstore.migration.MigrationRecord.Ring;
-import org.jxenstore.migration.MigrationRecord.TransactionData;
-import org.jxenstore.migration.MigrationRecord.WatchData;
 import org.jxenstore.migration.MigrationWriter;
 import org.jxenstore.migration.SettingsImage;
-import org.jxenstore.txn.Transaction;
-import org.jxenstore.watch.Watch;
 
 /**
  * What is kept of one domain, as migration records: its own quotas and features (DOMAIN_DATA)
@@ -45,15 +41,8 @@ final class DomainImage {
         out.write(new ConnectionData(conn, new Ring(domid, target, d.port()), new byte[0], 0, new byte[0],
                 OptionalLong.empty()));
         Session s = state.sessions().ring(domid);
-        if (s == null) {
-            return;
-        }
-        for (Watch w : s.watches()) {
-            int depth = w.depth() == Watch.UNLIMITED ? WatchData.UNLIMITED : w.depth();
-            out.write(new WatchData(conn, w.eventPath(w.path()), w.token(), depth));
-        }
-        for (Transaction t : s.transactions().values()) {
-            out.write(new TransactionData(conn, t.id()));
+        if (s != null) {
+            SessionImage.write(conn, s, false, out);
         }
     }
 }

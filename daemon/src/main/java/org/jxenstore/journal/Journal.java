@@ -70,12 +70,10 @@ public final class Journal implements AutoCloseable {
     /**
      * Writes a snapshot of the state as it is now, begins the journal that follows it, removes
      * the older files, and from then on records every change.
-     *
-     * @param recovered the number of the snapshot the state was recovered from, 0 if none
      */
-    public void start(long recovered) throws IOException {
+    public void start() throws IOException {
         Files.createDirectories(dir);
-        compactTo(recovered + 1);
+        compactTo(JournalFiles.newest(dir).orElse(0) + 1);
         state.store().listen(recorder);
         state.domains().listen(recorder::domainChanged);
         state.quotas().listen(recorder);

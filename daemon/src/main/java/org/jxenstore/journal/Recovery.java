@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.TreeMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import org.jxenstore.exec.DaemonState;
@@ -23,41 +25,77 @@ import org.jxenstore.migration.MigrationRecord.ConnectionData;
 import org.jxenstore.migration.MigrationRecord.DomainData;
 import org.jxenstore.migration.MigrationRecord.DomainReset;
 import org.jxenstore.migration.MigrationRecord.End;
+import org.jxenstore.migration.MigrationRecord.Endpoint;
+import org.jxenstore.migration.MigrationRecord.GlobalData;
 import org.jxenstore.migration.MigrationRecord.GlobalQuotaData;
 import org.jxenstore.migration.MigrationRecord.NodeData;
 import org.jxenstore.migration.MigrationRecord.NodeRemoved;
 import org.jxenstore.migration.MigrationRecord.Ring;
 import org.jxenstore.migration.MigrationRecord.TransactionData;
+import org.jxenstore.migration.MigrationRecord.TransactionLog;
 import org.jxenstore.migration.MigrationRecord.WatchData;
 import org.jxenstore.migration.SettingsImage;
 import org.jxenstore.migration.TreeImage;
 import org.jxenstore.store.NodePath;
 
 /**
- * Takes over the state a previous process left in the journal's folder: the newest snapshot,
- * checked against the length and checksum its journal holds, then every entry of the journal.
- * An entry cut short at the journal's end (the process died while writing it, before anything
+ * Takes over the state a previous process left: after a crash or a restart, in the journal's
+ * folder (the newest snapshot, checked against the length and checksum its journal holds, then
+ * every entry of the journal); after a live update, in the dump the previous binary wrote.
+ *
+ * <p>A journal entry cut short at the end (the process died while writing it, before anything
  * it held was acknowledged) is dropped and logged. Anything else that does not read back stops
  * the start with the file's name: the daemon never starts with a wrong tree.
  */
 public final class Recovery {
-    /** A guest's ring as it was: the daemon maps it and binds its event channel again. */
-    public record Guest(int domid, int port, List<WatchData> watches, List<Integer> transactions) {
+    /**
+     * A connection as it was: a guest's ring, which the daemon maps and binds again, or (after a
+     * live update) a socket, by its inherited descriptor.
+     *
+     * @param input        received and not yet executed
+     * @param output       not yet written
+     * @param transactions the ids of its open transactions, in order
+     * @param logs         how to rebuild them (live update only), by id
+     */
+    public record Conn(int connId, Endpoint endpoint, byte[] input, byte[] output, List<WatchData> watches,
+            List<Integer> transactions, Map<Integer, TransactionLog> logs) {
     }
 
     /**
-     * @param number the snapshot the state came from, 0 if there was none
-     * @param guests the introduced domains, by domid, the store domain's own ring included
+     * @param connections every connection, in the order the previous process had them
+     * @param listeningFd the listening socket's inherited descriptor (live update), else -1
      */
-    public record Recovered(long number, List<Guest> guests) {
-        public static final Recovered NOTHING = new Recovered(0, List.of());
+    public record Recovered(List<Conn> connections, int listeningFd) {
+        public static final Recovered NOTHING = new Recovered(List.of(), -1);
     }
 
     private final DaemonState state;
-    private final TreeMap<Integer, Guest> guests = new TreeMap<>();
+    private final boolean liveUpdate;
+    private final LinkedHashMap<Integer, Conn> connections = new LinkedHashMap<>();
+    private int listeningFd = -1;
 
-    private Recovery(DaemonState state) {
+    private Recovery(DaemonState state, boolean liveUpdate) {
         this.state = state;
+        this.liveUpdate = liveUpdate;
+    }
+
+    /**
+     * Loads the state a live update's previous binary wrote to {@code dump} into {@code state}
+     * (a fresh one).
+     *
+     * @throws IOException with the file's name and what is wrong with it
+     */
+    public static Recovered liveUpdate(Path dump, DaemonState state) throws IOException {
+        Recovery r = new Recovery(state, true);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(dump), 1 << 16)) {
+            MigrationReader reader = new MigrationReader(in);
+            for (MigrationRecord rec = reader.next(); !(rec instanceof End); rec = reader.next()) {
+                r.apply(rec, reader.version(), true);
+            }
+        } catch (MigrationFormatException e) {
+            throw new IOException(dump + ": " + e.getMessage(), e);
+        }
+        return new Recovered(List.copyOf(r.connections.values()), r.listeningFd);
     }
 
     /**
@@ -73,7 +111,7 @@ public final class Recovery {
         long n = newest.getAsLong();
         Path snapshot = JournalFiles.snapshot(dir, n);
         Path journal = JournalFiles.journal(dir, n);
-        Recovery r = new Recovery(state);
+        Recovery r = new Recovery(state, false);
         byte[] entries = Files.readAllBytes(journal);
         ByteBuffer b = ByteBuffer.wrap(entries).order(ByteOrder.LITTLE_ENDIAN);
         if (entries.length < JournalFiles.HEADER_LENGTH || b.getLong() != JournalFiles.MAGIC) {
@@ -85,8 +123,8 @@ public final class Recovery {
         r.loadSnapshot(dir, snapshot, snapshotLength, snapshotCrc);
         int count = r.replay(dir, journal, b, log);
         log.info("recovered the state of the previous process from " + snapshot + " and " + count
-                + " journal entries: " + r.guests.size() + " rings to attach");
-        return new Recovered(n, List.copyOf(r.guests.values()));
+                + " journal entries");
+        return new Recovered(List.copyOf(r.connections.values()), -1);
     }
 
     private void loadSnapshot(Path dir, Path file, long length, int crc) throws IOException {
@@ -160,18 +198,26 @@ public final class Recovery {
                 }
             }
             case DomainReset d -> {
-                guests.remove(d.domid());
+                connections.values().removeIf(c -> c.endpoint() instanceof Ring ring && ring.domid() == d.domid());
                 state.quotas().forgetDomain(d.domid());
                 state.domains().reset(d.domid());
             }
-            case ConnectionData c when c.endpoint() instanceof Ring ring -> {
-                guests.put(ring.domid(), new Guest(ring.domid(), ring.port(), new ArrayList<>(), new ArrayList<>()));
-                var domain = state.domains().ensure(ring.domid());
-                domain.introduce(ring.port());
-                domain.setTarget(ring.targetDomid() == Ring.NO_TARGET ? -1 : ring.targetDomid());
+            case ConnectionData c -> {
+                if (c.endpoint() instanceof Ring ring) {
+                    var domain = state.domains().ensure(ring.domid());
+                    domain.introduce(ring.port());
+                    domain.setTarget(ring.targetDomid() == Ring.NO_TARGET ? -1 : ring.targetDomid());
+                } else if (!liveUpdate) {
+                    throw new MigrationFormatException("a socket connection, which only a live update hands over");
+                }
+                connections.remove(c.connId());
+                connections.put(c.connId(), new Conn(c.connId(), c.endpoint(), c.input(), c.output(),
+                        new ArrayList<>(), new ArrayList<>(), new HashMap<>()));
             }
-            case WatchData w -> guestOf(w.connId()).watches().add(w);
-            case TransactionData t -> guestOf(t.connId()).transactions().add(t.txId());
+            case WatchData w -> connection(w.connId()).watches().add(w);
+            case TransactionData t -> connection(t.connId()).transactions().add(t.txId());
+            case TransactionLog t -> connection(t.connId()).logs().put(t.txId(), t);
+            case GlobalData g when liveUpdate -> listeningFd = g.socketFd();
             case End e -> {
             }
             default -> throw new MigrationFormatException("a " + rec.getClass().getSimpleName()
@@ -179,12 +225,12 @@ public final class Recovery {
         }
     }
 
-    private Guest guestOf(int connId) throws MigrationFormatException {
-        Guest g = guests.get(connId - 1);
-        if (g == null) {
-            throw new MigrationFormatException("a record of connection " + connId + ", which is not a ring");
+    private Conn connection(int connId) throws MigrationFormatException {
+        Conn c = connections.get(connId);
+        if (c == null) {
+            throw new MigrationFormatException("a record of connection " + connId + ", which is gone");
         }
-        return g;
+        return c;
     }
 
     private static IOException damaged(Path dir, Path file, String why) {

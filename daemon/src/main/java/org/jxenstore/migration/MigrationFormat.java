@@ -22,6 +22,7 @@ final class MigrationFormat {
     /** jxenstore's own records ("JX" and a number): its journal's, never in a live-update stream. */
     static final int NODE_REMOVED = 0x4A580001;
     static final int DOMAIN_RESET = 0x4A580002;
+    static final int TRANSACTION_LOG = 0x4A580003;
 
     static final short CONN_RING = 0;
     static final short CONN_SOCKET = 1;
@@ -51,6 +52,7 @@ final class MigrationFormat {
             case MigrationRecord.DomainData d -> DOMAIN_DATA;
             case MigrationRecord.NodeRemoved n -> NODE_REMOVED;
             case MigrationRecord.DomainReset d -> DOMAIN_RESET;
+            case MigrationRecord.TransactionLog t -> TRANSACTION_LOG;
         };
     }
 }

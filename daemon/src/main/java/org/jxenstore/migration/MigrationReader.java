@@ -19,12 +19,14 @@ import org.jxenstore.migration.MigrationRecord.End;
 import org.jxenstore.migration.MigrationRecord.Endpoint;
 import org.jxenstore.migration.MigrationRecord.GlobalData;
 import org.jxenstore.migration.MigrationRecord.GlobalQuotaData;
+import org.jxenstore.migration.MigrationRecord.LoggedRequest;
 import org.jxenstore.migration.MigrationRecord.NodeData;
 import org.jxenstore.migration.MigrationRecord.NodeRemoved;
 import org.jxenstore.migration.MigrationRecord.QuotaValue;
 import org.jxenstore.migration.MigrationRecord.Ring;
 import org.jxenstore.migration.MigrationRecord.Socket;
 import org.jxenstore.migration.MigrationRecord.TransactionData;
+import org.jxenstore.migration.MigrationRecord.TransactionLog;
 import org.jxenstore.migration.MigrationRecord.WatchData;
 import org.jxenstore.protocol.Permission.Access;
 
@@ -171,8 +173,39 @@ public final class MigrationReader {
             }
             case MigrationFormat.NODE_REMOVED -> new NodeRemoved(cString(b, u16(b), "path", start));
             case MigrationFormat.DOMAIN_RESET -> new DomainReset(b.getInt());
+            case MigrationFormat.TRANSACTION_LOG -> transactionLog(b, start);
             default -> throw error(start, "unknown record type " + Integer.toUnsignedString(type));
         };
+    }
+
+    private TransactionLog transactionLog(ByteBuffer b, long start) throws MigrationFormatException {
+        int connId = knownConnection(b.getInt(), start);
+        int txId = b.getInt();
+        if (!transactions.contains(key(connId, txId))) {
+            throw error(start, "a log of transaction " + Integer.toUnsignedString(txId) + " of connection "
+                    + connId + ", which no TRANSACTION_DATA introduced");
+        }
+        boolean replayable = (b.getInt() & 1) != 0;
+        int touchedCount = b.getInt();
+        int requestCount = b.getInt();
+        // Each entry takes at least 3 octets: a count cannot ask for more than the record holds.
+        if (touchedCount < 0 || requestCount < 0 || (long) touchedCount * 3 + (long) requestCount * 8 > b.remaining()) {
+            throw error(start, "transaction log counts do not fit the record");
+        }
+        List<String> touched = new ArrayList<>(touchedCount);
+        for (int i = 0; i < touchedCount; i++) {
+            touched.add(cString(b, u16(b), "touched path", start));
+        }
+        List<LoggedRequest> requests = new ArrayList<>(requestCount);
+        for (int i = 0; i < requestCount; i++) {
+            int type = b.getInt();
+            int length = b.getInt();
+            if (length < 0 || length > b.remaining()) {
+                throw error(start, "a logged request longer than its record");
+            }
+            requests.add(new LoggedRequest(type, bytes(b, length)));
+        }
+        return new TransactionLog(connId, txId, replayable, touched, requests);
     }
 
     private ConnectionData connection(ByteBuffer b, long start) throws MigrationFormatException {

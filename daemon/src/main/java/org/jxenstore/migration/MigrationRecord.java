@@ -114,4 +114,18 @@ public sealed interface MigrationRecord {
      */
     record DomainReset(int domid) implements MigrationRecord {
     }
+
+    /** A request a transaction ran: its message type and payload. */
+    record LoggedRequest(int type, byte[] payload) {
+    }
+
+    /**
+     * jxenstore's live update only: how the new process rebuilds an open transaction (C drops
+     * them). If {@code replayable}, it touches {@code touched} in order, then runs
+     * {@code requests} again; otherwise it can only fail with EAGAIN. Follows the transaction's
+     * TRANSACTION_DATA.
+     */
+    record TransactionLog(int connId, int txId, boolean replayable, List<String> touched,
+            List<LoggedRequest> requests) implements MigrationRecord {
+    }
 }

@@ -14,12 +14,14 @@ import org.jxenstore.migration.MigrationRecord.DomainReset;
 import org.jxenstore.migration.MigrationRecord.End;
 import org.jxenstore.migration.MigrationRecord.GlobalData;
 import org.jxenstore.migration.MigrationRecord.GlobalQuotaData;
+import org.jxenstore.migration.MigrationRecord.LoggedRequest;
 import org.jxenstore.migration.MigrationRecord.NodeData;
 import org.jxenstore.migration.MigrationRecord.NodeRemoved;
 import org.jxenstore.migration.MigrationRecord.QuotaValue;
 import org.jxenstore.migration.MigrationRecord.Ring;
 import org.jxenstore.migration.MigrationRecord.Socket;
 import org.jxenstore.migration.MigrationRecord.TransactionData;
+import org.jxenstore.migration.MigrationRecord.TransactionLog;
 import org.jxenstore.migration.MigrationRecord.WatchData;
 
 /**
@@ -74,6 +76,7 @@ public final class MigrationWriter {
                 yield body(2 + path.length).putShort(u16(path.length, "path")).put(path);
             }
             case DomainReset d -> body(4).putInt(d.domid());
+            case TransactionLog t -> transactionLog(t);
         };
         int padded = body.capacity() + MigrationFormat.padding(body.capacity());
         check(padded <= MigrationReader.MAX_RECORD, "a record of " + padded + " octets");
@@ -111,6 +114,30 @@ public final class MigrationWriter {
         b.putShort((short) c.input().length).putShort((short) c.partialReplyLength()).putInt(c.output().length);
         b.put(c.input()).put(c.output());
         c.uniqueId().ifPresent(id -> b.putLong(length - 8, id));
+        return b;
+    }
+
+    private static ByteBuffer transactionLog(TransactionLog t) {
+        List<byte[]> paths = new ArrayList<>(t.touched().size());
+        long length = 20;
+        for (String p : t.touched()) {
+            byte[] path = cString(p, "path");
+            paths.add(path);
+            length += 2 + path.length;
+        }
+        for (LoggedRequest r : t.requests()) {
+            length += 8 + r.payload().length;
+        }
+        check(length <= MigrationReader.MAX_RECORD, "a transaction log of " + length + " octets");
+        ByteBuffer b = body((int) length);
+        b.putInt(t.connId()).putInt(t.txId()).putInt(t.replayable() ? 1 : 0).putInt(paths.size())
+                .putInt(t.requests().size());
+        for (byte[] path : paths) {
+            b.putShort((short) path.length).put(path);
+        }
+        for (LoggedRequest r : t.requests()) {
+            b.putInt(r.type()).putInt(r.payload().length).put(r.payload());
+        }
         return b;
     }
 

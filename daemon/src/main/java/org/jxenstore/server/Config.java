@@ -2,6 +2,7 @@ package org.jxenstore.server;
 
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.jxenstore.quota.Quota;
 
@@ -21,6 +22,9 @@ import org.jxenstore.quota.Quota;
  * @param watchEventTimeoutS  seconds an undelivered watch event is kept for an unprivileged domain
  * @param journalDir          where the journal keeps the state across a restart, or {@code null}
  *                            for none
+ * @param liveUpdate          {@code -U}: take over the state a live update's previous binary left
+ * @param arguments           the command line as given, for a live update to start the next
+ *                            binary with
  */
 public record Config(
         Path socketPath,
@@ -34,7 +38,9 @@ public record Config(
         Map<Quota, Integer> hardQuotas,
         int softMemory,
         int watchEventTimeoutS,
-        Path journalDir) {
+        Path journalDir,
+        boolean liveUpdate,
+        List<String> arguments) {
 
     public Config {
         EnumMap<Quota, Integer> q = new EnumMap<>(Quota.class);
@@ -43,21 +49,22 @@ public record Config(
         }
         q.putAll(hardQuotas);
         hardQuotas = Map.copyOf(q);
+        arguments = List.copyOf(arguments);
     }
 
     /** C xenstored's defaults, serving {@code socketPath} without domain initialisation. */
     public static Config defaults(Path socketPath) {
         return new Config(socketPath, null, null, true, false, false, 0, 0,
-                Map.of(), Quota.SOFT_MEMORY_DEFAULT, 20, null);
+                Map.of(), Quota.SOFT_MEMORY_DEFAULT, 20, null, false, List.of());
     }
 
     public Config withTraceFile(Path file) {
         return new Config(socketPath, pidFile, file, noDomainInit, verbose, keepOrphans, masterDomid,
-                privDomid, hardQuotas, softMemory, watchEventTimeoutS, journalDir);
+                privDomid, hardQuotas, softMemory, watchEventTimeoutS, journalDir, liveUpdate, arguments);
     }
 
     public Config withJournal(Path dir) {
         return new Config(socketPath, pidFile, traceFile, noDomainInit, verbose, keepOrphans, masterDomid,
-                privDomid, hardQuotas, softMemory, watchEventTimeoutS, dir);
+                privDomid, hardQuotas, softMemory, watchEventTimeoutS, dir, liveUpdate, arguments);
     }
 }

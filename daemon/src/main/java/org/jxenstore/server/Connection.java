@@ -3,6 +3,7 @@ package org.jxenstore.server;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashSet;
 import org.jxenstore.access.Caller;
 import org.jxenstore.quota.Quota;
@@ -39,7 +40,7 @@ final class Connection implements EventSink {
     private final Transport transport;
     private final ConnectionContext context;
     private final FrameDecoder decoder = new FrameDecoder();
-    private final ByteBuffer input = ByteBuffer.allocate(16 * 1024).flip();
+    private ByteBuffer input = ByteBuffer.allocate(16 * 1024).flip();
     private final QuotaTable quotas;
     private final ArrayDeque<Outgoing> output = new ArrayDeque<>();
     private final HashSet<String> queuedEvents = new HashSet<>();
@@ -106,6 +107,64 @@ final class Connection implements EventSink {
             return transport.read(input);
         } finally {
             input.flip();
+        }
+    }
+
+    /**
+     * The input received and not yet executed, as it came: the part of a message the decoder
+     * holds, then what is buffered after it. Live update hands it to the new process.
+     */
+    byte[] pendingInput() {
+        byte[] partial = decoder.partial();
+        byte[] out = Arrays.copyOf(partial, partial.length + input.remaining());
+        input.duplicate().get(out, partial.length, input.remaining());
+        return out;
+    }
+
+    /** The output not yet written, as one run of octets (live update). */
+    byte[] pendingOutput() {
+        byte[] out = new byte[Math.toIntExact(outputBytes)];
+        int at = 0;
+        for (Outgoing o : output) {
+            int n = o.bytes.remaining();
+            o.bytes.duplicate().get(out, at, n);
+            at += n;
+        }
+        return out;
+    }
+
+    /** How much of the start of {@link #pendingOutput()} is the rest of a message partly written. */
+    int partialReplyLength() {
+        Outgoing head = output.peek();
+        return head != null && head.bytes.position() > 0 ? head.bytes.remaining() : 0;
+    }
+
+    /**
+     * Takes over the input and output the previous process had for this connection (live
+     * update): the input is read again as if it had just arrived, the output goes out first.
+     */
+    void restore(byte[] pendingInput, byte[] pendingOutput) {
+        if (transport instanceof RingTransport) {
+            // A ring is read message by message: only part of one can be pending.
+            try {
+                if (decoder.next(ByteBuffer.wrap(pendingInput)) != null) {
+                    throw new IllegalArgumentException("a whole message pending on a ring");
+                }
+            } catch (FrameDecoder.OversizedFrameException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        } else {
+            if (pendingInput.length > input.capacity()) {
+                input = ByteBuffer.allocate(pendingInput.length).flip();
+            }
+            input.clear();
+            input.put(pendingInput).flip();
+            if (input.hasRemaining()) {
+                context.agenda().turnAgain(this);
+            }
+        }
+        if (pendingOutput.length > 0) {
+            enqueue(new Outgoing(ByteBuffer.wrap(pendingOutput), true, null, 0, null));
         }
     }
 

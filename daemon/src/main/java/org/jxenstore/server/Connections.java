@@ -1,6 +1,7 @@
 package org.jxenstore.server;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,13 @@ final class Connections {
         ringsByPort.values().remove(c);
         context.agenda().forget(c);
         c.close();
+    }
+
+    /** Every connection, in the order they were opened. */
+    List<Connection> inOrder() {
+        List<Connection> all = new ArrayList<>(byId.values());
+        all.sort(Comparator.comparingInt(Connection::id));
+        return all;
     }
 
     void dropAll() {

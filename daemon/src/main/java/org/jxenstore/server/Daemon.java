@@ -9,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.jxenstore.access.Caller;
 import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.control.ControlCommands;
+import org.jxenstore.control.LiveUpdateSupport;
 import org.jxenstore.domain.Domain;
 import org.jxenstore.domain.DomainFeatures;
 import org.jxenstore.domain.DomainLifecycle;
@@ -26,11 +28,15 @@ import org.jxenstore.journal.Recovery.Recovered;
 import org.jxenstore.journal.Recovery;
 import org.jxenstore.log.AccessLog;
 import org.jxenstore.log.DaemonLog;
+import org.jxenstore.migration.MigrationRecord.Ring;
+import org.jxenstore.migration.MigrationRecord.Socket;
+import org.jxenstore.migration.MigrationRecord.TransactionLog;
 import org.jxenstore.migration.MigrationRecord.WatchData;
 import org.jxenstore.quota.QuotaCommands;
 import org.jxenstore.quota.QuotaGate;
 import org.jxenstore.quota.QuotaTable;
 import org.jxenstore.store.Store;
+import org.jxenstore.txn.Transaction;
 import org.jxenstore.watch.Notifier;
 import org.jxenstore.watch.Watch;
 import org.jxenstore.watch.WatchIndex;
@@ -86,7 +92,7 @@ public final class Daemon implements AutoCloseable {
 
     /** The parts that answer requests over {@code state}, reaching domains through {@code transport}. */
     public static Core core(Config config, DaemonState state, DomainTransport transport, AccessLog trace,
-            DaemonLog log) {
+            DaemonLog log, LiveUpdateSupport liveUpdate) {
         PermissionCheck permissions = new PermissionCheck(state.domains());
         Notifier notifier = new Notifier(state.watches(), permissions, state.store());
         DomainLifecycle domains = new DomainLifecycle(state.domains(), state.store(), notifier, state.quotas(),
@@ -94,7 +100,7 @@ public final class Daemon implements AutoCloseable {
         QuotaCommands quotas = new QuotaCommands(state.quotas(), domid -> state.domains().find(domid) != null,
                 state.store()::nodesOwnedBy, state.sessions()::watchesOf);
         ControlCommands control = new ControlCommands(state.store(), state.watches(), quotas, state.domains(), trace,
-                state.sessions());
+                state.sessions(), liveUpdate, log);
         RequestExecutor executor = new RequestExecutor(state, permissions, notifier,
                 new QuotaGate(state.quotas(), log), quotas, domains,
                 new DomainFeatures(state.domains()), control, log);
@@ -108,6 +114,10 @@ public final class Daemon implements AutoCloseable {
      * @throws IOException with a one-line reason if the socket cannot be bound or there is no Xen
      */
     public static Daemon start(Config config, DaemonLog log) throws IOException {
+        DaemonState state = state(config);
+        Journal journal = config.journalDir() == null ? null : new Journal(config.journalDir(), state, log);
+        Recovered recovered = config.liveUpdate() ? Recovery.liveUpdate(LiveUpdate.dumpFile(config), state)
+                : journal == null ? Recovered.NOTHING : Recovery.recover(config.journalDir(), state, log);
         Hypervisor xen = config.noDomainInit() ? null : Hypervisor.open();
         AccessLog trace;
         ServerSocketChannel server;
@@ -120,7 +130,7 @@ public final class Daemon implements AutoCloseable {
             throw e;
         }
         try {
-            server = bind(config.socketPath());
+            server = config.liveUpdate() ? SocketHandover.server(recovered.listeningFd()) : bind(config.socketPath());
         } catch (IOException e) {
             trace.close();
             if (xen != null) {
@@ -131,10 +141,6 @@ public final class Daemon implements AutoCloseable {
         XenRings rings = null;
         Selector selector = null;
         try {
-            DaemonState state = state(config);
-            Journal journal = config.journalDir() == null ? null : new Journal(config.journalDir(), state, log);
-            Recovered recovered = journal == null ? Recovered.NOTHING
-                    : Recovery.recover(config.journalDir(), state, log);
             Runnable beforeOutput = journal == null ? () -> { } : journal::sync;
             selector = Selector.open();
             Agenda agenda = new Agenda(selector);
@@ -144,25 +150,31 @@ public final class Daemon implements AutoCloseable {
             if (xen != null) {
                 rings = new XenRings(xen, connections, agenda, log, config.masterDomid(), config.privDomid());
             }
-            Core core = core(config, state, rings == null ? DomainTransport.NONE : rings, trace, log);
+            LiveUpdate liveUpdate = new LiveUpdate(config, server, connections, state, journal, trace, log);
+            Core core = core(config, state, rings == null ? DomainTransport.NONE : rings, trace, log, liveUpdate);
             GuestHold hold = new GuestHold();
-            Dispatcher dispatcher = new Dispatcher(core.executor(), new HeapGuard(log::warning), hold, tickets, trace, log);
+            Dispatcher dispatcher = new Dispatcher(core.executor(), new HeapGuard(log::warning), hold, tickets, trace,
+                    log, liveUpdate);
             XenRings domainStates = rings;
             Runnable onDomainChange = rings == null ? () -> { } : () -> core.domains().checkDomains(domainStates);
             EventLoop loop = new EventLoop(server, selector, connections, agenda, dispatcher, hold, onDomainChange,
-                    beforeOutput, Caller.privileged(config.masterDomid()), trace, log);
+                    beforeOutput, liveUpdate::performIfScheduled, Caller.privileged(config.masterDomid()), trace, log);
             if (rings != null) {
                 Domain dom0 = state.domains().ensure(0);
                 rings.start(dom0.features(), loop::fail);
                 dom0.introduce(0);
             }
-            takeOver(recovered, config, state, core);
+            takeOver(recovered, config, state, core, loop);
+            if (config.liveUpdate()) {
+                Files.deleteIfExists(LiveUpdate.dumpFile(config));
+                log.info("live update: took over " + recovered.connections().size() + " connections");
+            }
             if (journal != null) {
-                journal.start(recovered.number());
-                if (rings != null && !recovered.guests().isEmpty()) {
-                    // A guest may have died while no daemon ran: its VIRQ_DOM_EXC was lost.
-                    core.domains().checkDomains(rings);
-                }
+                journal.start();
+            }
+            if (rings != null && !recovered.connections().isEmpty()) {
+                // A guest may have died while no daemon ran: its VIRQ_DOM_EXC was lost.
+                core.domains().checkDomains(rings);
             }
             Daemon d = new Daemon(config, server, loop, trace, log, rings, journal);
             d.thread.start();
@@ -185,24 +197,45 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Attaches the guests of the previous process again, with the watches and transactions of
-     * their rings (the store domain's own ring is attached already).
+     * Serves the connections of the previous process again: a guest's ring is mapped and bound
+     * again (the store domain's own is attached already), a socket (after a live update) is taken
+     * over by its descriptor; each gets back its unread input, its unwritten output, its watches
+     * and its transactions. After a crash every watch fires once and a transaction can only fail;
+     * after a live update nothing was missed and a transaction goes on where it was.
      */
-    private static void takeOver(Recovered recovered, Config config, DaemonState state, Core core) {
-        for (Recovery.Guest g : recovered.guests()) {
-            if (g.domid() != config.masterDomid() && !core.domains().reattach(g.domid())) {
-                continue;
+    private static void takeOver(Recovered recovered, Config config, DaemonState state, Core core, EventLoop loop)
+            throws IOException {
+        boolean crash = !config.liveUpdate();
+        for (Recovery.Conn c : recovered.connections()) {
+            Connection conn;
+            if (c.endpoint() instanceof Ring ring) {
+                if (ring.domid() != config.masterDomid() && !core.domains().reattach(ring.domid())) {
+                    continue;
+                }
+                Session s = state.sessions().ring(ring.domid());
+                if (s == null) {
+                    continue;
+                }
+                // A connection is its session's event sink.
+                conn = (Connection) s.sink();
+            } else {
+                conn = loop.adopt(SocketHandover.socket(((Socket) c.endpoint()).fd()));
             }
-            Session s = state.sessions().ring(g.domid());
-            if (s == null) {
-                continue;
-            }
-            for (WatchData w : g.watches()) {
+            conn.restore(c.input(), c.output());
+            Session s = conn.session();
+            for (WatchData w : c.watches()) {
                 boolean unlimited = w.depth() == WatchData.UNLIMITED || w.depth() == WatchData.NO_DEPTH;
-                core.executor().adoptWatch(s, w.path(), w.token(), unlimited ? Watch.UNLIMITED : w.depth());
+                core.executor().adoptWatch(s, w.path(), w.token(), unlimited ? Watch.UNLIMITED : w.depth(), crash);
             }
-            for (int id : g.transactions()) {
-                core.executor().adoptTransaction(s, id);
+            for (int id : c.transactions()) {
+                TransactionLog log = c.logs().get(id);
+                if (log != null && log.replayable()) {
+                    List<Transaction.Step> steps = log.requests().stream()
+                            .map(r -> new Transaction.Step(r.type(), r.payload())).toList();
+                    core.executor().replayTransaction(s, id, log.touched(), steps);
+                } else {
+                    core.executor().adoptTransaction(s, id);
+                }
             }
         }
     }

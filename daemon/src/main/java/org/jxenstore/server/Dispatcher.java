@@ -24,9 +24,11 @@ final class Dispatcher {
     private final RequestTickets tickets;
     private final AccessLog trace;
     private final DaemonLog log;
+    private final LiveUpdate liveUpdate;
 
     Dispatcher(RequestExecutor executor, HeapGuard heap, GuestHold hold, RequestTickets tickets, AccessLog trace,
-            DaemonLog log) {
+            DaemonLog log, LiveUpdate liveUpdate) {
+        this.liveUpdate = liveUpdate;
         this.executor = executor;
         this.heap = heap;
         this.hold = hold;
@@ -50,6 +52,11 @@ final class Dispatcher {
             try {
                 Reply r = admitAndExecute(c, type, m);
                 reply = new Message(m.type(), m.reqId(), m.txId(), r.payload());
+                if (r.handover() != null) {
+                    // The new binary sends this reply, once it has the state.
+                    liveUpdate.schedule(c, reply, r.handover());
+                    return;
+                }
                 initialEvent = r.initialEvent();
             } catch (XsException e) {
                 error = e.error();

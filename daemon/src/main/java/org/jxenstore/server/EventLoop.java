@@ -39,6 +39,7 @@ final class EventLoop implements Runnable {
     private final GuestHold hold;
     private final Runnable onDomainChange;
     private final Runnable beforeOutput;
+    private final Runnable endOfPass;
     private final Caller socketCaller;
     private final AccessLog trace;
     private final DaemonLog log;
@@ -53,10 +54,11 @@ final class EventLoop implements Runnable {
     /**
      * @param onDomainChange asks the hypervisor about the domains, after VIRQ_DOM_EXC
      * @param beforeOutput   makes the pass's changes durable (the journal)
+     * @param endOfPass      runs between passes, when no request is half done (live update)
      * @param socketCaller   who the socket's clients are (the privileged master domain)
      */
     EventLoop(ServerSocketChannel server, Selector selector, Connections connections, Agenda agenda,
-            Dispatcher dispatcher, GuestHold hold, Runnable onDomainChange, Runnable beforeOutput,
+            Dispatcher dispatcher, GuestHold hold, Runnable onDomainChange, Runnable beforeOutput, Runnable endOfPass,
             Caller socketCaller, AccessLog trace, DaemonLog log) throws IOException {
         this.server = server;
         this.selector = selector;
@@ -66,6 +68,7 @@ final class EventLoop implements Runnable {
         this.hold = hold;
         this.onDomainChange = onDomainChange;
         this.beforeOutput = beforeOutput;
+        this.endOfPass = endOfPass;
         this.socketCaller = socketCaller;
         this.trace = trace;
         this.log = log;
@@ -143,6 +146,7 @@ final class EventLoop implements Runnable {
         for (Connection c : agenda.takeTurns()) {
             service(c);
         }
+        endOfPass.run();
         flushOutput();
         trace.flush();
     }
@@ -270,22 +274,36 @@ final class EventLoop implements Runnable {
         if (ch == null) {
             return;
         }
+        try {
+            adopt(ch);
+        } catch (IOException e) {
+            // Never got going: adopt closed it.
+        }
+    }
+
+    /**
+     * Serves a connected socket client: one just accepted, or one a live update handed over.
+     * On failure the channel is closed.
+     */
+    Connection adopt(SocketChannel ch) throws IOException {
         Connection c = null;
         try {
             ch.configureBlocking(false);
             SocketTransport t = new SocketTransport(ch);
             c = connections.open(t, socketCaller);
             t.setKey(ch.register(selector, SelectionKey.OP_READ, c));
+            return c;
         } catch (IOException e) {
             if (c != null) {
                 connections.drop(c);
-                return;
+            } else {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // Never got going.
+                }
             }
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // Never got going.
-            }
+            throw e;
         }
     }
 

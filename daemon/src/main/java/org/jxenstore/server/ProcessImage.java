@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * Replaces the daemon's program with another in the same process (execve), as live update does:
- * the pid stays, and so do the descriptors named to it; every other descriptor is closed by the
- * exec. Descriptors are inherited or not by their close-on-exec flag, which the JDK leaves unset
+ * the pid stays, and so do standard input, output and error and the descriptors named to it;
+ * every other descriptor is closed by the exec. Descriptors are inherited or not by their close-on-exec flag, which the JDK leaves unset
  * on most of its own, so the flag is set on every descriptor first and then cleared on those
  * handed over.
  */
@@ -52,7 +52,8 @@ final class ProcessImage {
             for (int fd : openDescriptors()) {
                 int flags = (int) fcntl.invokeExact(fd, F_GETFD, 0);
                 if (flags >= 0) {
-                    int wanted = keep.contains(fd) ? flags & ~FD_CLOEXEC : flags | FD_CLOEXEC;
+                    boolean kept = fd <= 2 || keep.contains(fd);
+                    int wanted = kept ? flags & ~FD_CLOEXEC : flags | FD_CLOEXEC;
                     int ignored = (int) fcntl.invokeExact(fd, F_SETFD, wanted);
                 }
             }

@@ -14,6 +14,10 @@ final class SocketTransport implements Transport {
         this.channel = channel;
     }
 
+    SocketChannel channel() {
+        return channel;
+    }
+
     void setKey(SelectionKey k) {
         key = k;
     }

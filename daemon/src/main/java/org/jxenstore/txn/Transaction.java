@@ -45,6 +45,20 @@ public final class Transaction implements NodeView {
     private final Map<String, Boolean> firing = new HashMap<>();
     private boolean failed;
     private boolean interrupted;
+    private final List<Step> steps = new ArrayList<>();
+    private long stepBytes;
+    private boolean replayable = true;
+
+    /**
+     * What a live update keeps of a transaction's requests that changed its view, so that the new
+     * process can replay them: at most this many octets, beyond which the transaction is carried
+     * over as one that can only fail (EAGAIN).
+     */
+    public static final long MAX_REPLAY_BYTES = 1 << 20;
+
+    /** One request that changed the transaction's view: its message type and payload. */
+    public record Step(int type, byte[] payload) {
+    }
 
     /** The transaction touched as many nodes as its {@code transaction-nodes} quota allows. */
     public static final class TooManyNodesException extends RuntimeException {
@@ -71,6 +85,40 @@ public final class Transaction implements NodeView {
     /** Number of distinct nodes touched, for the {@code transaction-nodes} quota. */
     public int nodesTouched() {
         return firstSeen.size();
+    }
+
+    /** Keeps a request that changes the view, for {@link #steps()}. */
+    public void logStep(int type, byte[] payload) {
+        if (!replayable) {
+            return;
+        }
+        stepBytes += payload.length + 16L;
+        if (stepBytes > MAX_REPLAY_BYTES) {
+            replayable = false;
+            steps.clear();
+            return;
+        }
+        steps.add(new Step(type, payload));
+    }
+
+    /** The requests that changed the view, in order: with {@link #touched()}, all a replay needs. */
+    public List<Step> steps() {
+        return steps;
+    }
+
+    /**
+     * Whether the transaction can be carried to a new process by replaying it: its requests were
+     * all kept, it was not interrupted, and it would commit now (no node it read has changed).
+     */
+    public boolean replayable() {
+        return replayable && validate();
+    }
+
+    /** Every path the transaction touched, in the order it first did. */
+    public List<String> touched() {
+        List<String> paths = new ArrayList<>(touchOrder.keySet());
+        paths.sort(Comparator.comparingInt(touchOrder::get));
+        return paths;
     }
 
     /** Marks the transaction as failed: a change inside it went wrong, so it may not commit (XSA-415). */

@@ -5,12 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.jxenstore.control.LiveUpdateSupport;
+import org.jxenstore.domain.DomainRegistry;
 import org.jxenstore.log.DaemonLog;
+import org.jxenstore.migration.MigrationRecord;
+import org.jxenstore.migration.MigrationWriter;
+import org.jxenstore.migration.TreeImage;
+import org.jxenstore.store.Store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,9 +67,32 @@ class MainTest {
     }
 
     @Test
-    void liveUpdateIsRefused() {
-        assertEquals(1, run(Map.of(), "-D", "-U"));
-        assertTrue(stderr().startsWith("jxenstored: live update (-U) is not supported"), stderr());
+    void liveUpdateWithoutAStateToTakeOverIsOneLineAndExitStatusOne(@TempDir Path dir) {
+        assertEquals(1, run(Map.of("XENSTORED_RUNDIR", dir.toString()), "-D", "-N", "-U"));
+        assertEquals("jxenstored: " + dir.resolve("state_dump") + ": no such file or directory\n", stderr());
+    }
+
+    @Test
+    void aStateThatCanBeTakenOverIsConfirmed(@TempDir Path dir) throws IOException {
+        Path dump = dir.resolve("state_dump");
+        try (OutputStream file = Files.newOutputStream(dump)) {
+            MigrationWriter w = new MigrationWriter(file);
+            w.write(new MigrationRecord.GlobalData(3, -1));
+            TreeImage.write(new Store(0), new DomainRegistry(new Store(0), 0, 0), w);
+            w.finish();
+        }
+        assertEquals(0, run(Map.of("XENSTORED_RUNDIR", dir.toString()), "--check-state", dump.toString()));
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith(LiveUpdateSupport.CONFIRMATION + ": " + dump),
+                out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aStateThatCannotBeTakenOverIsRefusedInOneLine(@TempDir Path dir) throws IOException {
+        Path dump = Files.writeString(dir.resolve("state_dump"), "not a stream");
+        assertEquals(1, run(Map.of("XENSTORED_RUNDIR", dir.toString()), "--check-state", dump.toString()));
+        assertTrue(stderr().startsWith("jxenstored: cannot take the state over: " + dump), stderr());
+        assertEquals(1, stderr().lines().count(), stderr());
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
     }
 
     @Test

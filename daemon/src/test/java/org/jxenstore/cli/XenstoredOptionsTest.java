@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.jxenstore.quota.Quota;
 import org.jxenstore.server.Config;
@@ -142,11 +143,14 @@ class XenstoredOptionsTest {
     }
 
     @Test
-    void outputPidAndLiveUpdateAreReportedToMain() {
+    void outputPidLiveUpdateAndTheCommandLineReachMain() {
         XenstoredOptions options = new XenstoredOptions();
-        options.commandLine().parseArgs("-P", "-U");
+        options.commandLine().parseArgs("-P", "-U", "--check-state", "/run/xs/state_dump");
         assertTrue(options.outputPid());
-        assertTrue(options.liveUpdate());
+        assertEquals(Path.of("/run/xs/state_dump"), options.checkState());
+        Config config = options.toConfig(SOCKET, List.of("-P", "-U"));
+        assertTrue(config.liveUpdate());
+        assertEquals(List.of("-P", "-U"), config.arguments());
     }
 
     @ParameterizedTest

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -14,6 +18,7 @@ import org.jxenstore.protocol.MessageType;
 import org.jxenstore.watch.EventSink;
 import org.jxenstore.watch.Watch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The CONTROL commands of xenstore-control. */
 class ControlTest {
@@ -207,8 +212,27 @@ class ControlTest {
         assertEquals("EINVAL", dom0.control("frobnicate"));
     }
 
+    /** C's answers, before anything is handed over. */
     @Test
-    void liveUpdateIsEnosys() {
-        assertEquals("ENOSYS", dom0.control("live-update", "-s"));
+    void liveUpdateRefusesWhatWouldLeaveTheHostWithoutADaemon(@TempDir Path dir) throws IOException {
+        Path plain = Files.writeString(dir.resolve("not-a-program"), "x");
+        Files.setPosixFilePermissions(plain, PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals("File not accessible.", dom0.control("live-update", "-f", "/nonexistent/jxenstored"));
+        assertEquals("File not executable.", dom0.control("live-update", "-f", plain.toString()));
+        assertEquals("Live update is not possible: this daemon cannot hand its state over.",
+                dom0.control("live-update", "-f", "/bin/true"));
+        assertEquals("Not in live-update session.", dom0.control("live-update", "-s", "-t", "60"));
+        assertEquals("Not in live-update session.", dom0.control("live-update", "-c", "-N"));
+        assertEquals("No live-update session active.", dom0.control("live-update", "-a"));
+    }
+
+    @Test
+    void liveUpdateArgumentsAreCheckedAsInC() {
+        assertEquals("EINVAL", dom0.control("live-update"));
+        assertEquals("EINVAL", dom0.control("live-update", "-x"));
+        assertEquals("EINVAL", dom0.control("live-update", "-s", "-t"));
+        assertEquals("EINVAL", dom0.control("live-update", "-s", "-q"));
+        assertEquals("EINVAL", dom0.control("live-update", "-a", "more"));
+        assertEquals("EINVAL", dom0.control("live-update", "-f"));
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import org.jxenstore.access.Caller;
 import org.jxenstore.domain.DomainLifecycle;
 import org.jxenstore.domain.DomainRegistry;
+import org.jxenstore.control.LiveUpdateSupport;
 import org.jxenstore.domain.DomainTransport;
 import org.jxenstore.log.AccessLog;
 import org.jxenstore.log.DaemonLog;
@@ -69,7 +70,7 @@ public final class XsFixture {
             throw new UncheckedIOException(e);
         }
         Daemon.Core core = Daemon.core(config, state, transport, log,
-                new DaemonLog(new PrintStream(daemonLog, true, StandardCharsets.UTF_8)));
+                new DaemonLog(new PrintStream(daemonLog, true, StandardCharsets.UTF_8)), LiveUpdateSupport.NONE);
         store = state.store();
         registry = state.domains();
         watches = state.watches();

@@ -43,7 +43,7 @@ class JournalTest {
         log = new DaemonLog(new PrintStream(logged, true, StandardCharsets.UTF_8));
         xs = new XsFixture();
         journal = new Journal(dir, xs.state, log, 4096);
-        journal.start(0);
+        journal.start();
     }
 
     private static DaemonState fresh() {
@@ -95,8 +95,9 @@ class JournalTest {
         Recovery.Recovered r = recoverInto(recovered);
         assertArrayEquals(image(xs.state), image(recovered));
         assertEquals("c b", new XsFixture(recovered, DomainTransport.NONE).dom0().dir("/a"), "child order");
-        assertEquals(List.of(0, 5, 6), r.guests().stream().map(Recovery.Guest::domid).toList());
-        Recovery.Guest dom5 = r.guests().get(1);
+        assertEquals(List.of(1, 6, 7), r.connections().stream().map(Recovery.Conn::connId).toList(),
+                "the rings of dom0, dom5 and dom6, by domid + 1");
+        Recovery.Conn dom5 = r.connections().get(1);
         assertEquals(List.of(new WatchData(6, "x", "rel", WatchData.UNLIMITED),
                 new WatchData(6, "/local/domain/5/y", "abs", 1)), dom5.watches());
         assertEquals(List.of(1), dom5.transactions());

@@ -1,0 +1,78 @@
+package org.jxenstore.server;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.net.ProtocolFamily;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+
+/**
+ * Unix sockets by descriptor number, across a live update's exec: the number of an open channel,
+ * and a channel for a descriptor the process inherited. java.nio has neither (only
+ * {@link System#inheritedChannel()}, for descriptor 0), so this reaches into the JDK's own
+ * channel classes, which the launcher opens with {@code --add-opens java.base/sun.nio.ch}.
+ */
+final class SocketHandover {
+    private static final String OPEN = "--add-opens java.base/sun.nio.ch=ALL-UNNAMED";
+
+    private SocketHandover() {
+    }
+
+    /** Why sockets cannot be handed over in this JVM, or {@code null} if they can. */
+    static String unavailable() {
+        try {
+            Class.forName("sun.nio.ch.SocketChannelImpl").getDeclaredConstructor(SelectorProvider.class,
+                    ProtocolFamily.class, FileDescriptor.class, SocketAddress.class).setAccessible(true);
+            return null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return "the JVM was started without " + OPEN + " (" + e.getMessage() + ")";
+        }
+    }
+
+    /** The descriptor number of an open socket channel. */
+    static int fdOf(Channel ch) throws IOException {
+        try {
+            Method m = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
+            return (int) m.invoke(ch);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IOException("the descriptor of " + ch + " is out of reach: " + e, e);
+        }
+    }
+
+    /** A listening socket, bound and listening already, on inherited descriptor {@code fd}. */
+    static ServerSocketChannel server(int fd) throws IOException {
+        try {
+            Constructor<?> c = Class.forName("sun.nio.ch.ServerSocketChannelImpl").getDeclaredConstructor(
+                    SelectorProvider.class, ProtocolFamily.class, FileDescriptor.class, boolean.class);
+            c.setAccessible(true);
+            return (ServerSocketChannel) c.newInstance(SelectorProvider.provider(), StandardProtocolFamily.UNIX,
+                    descriptor(fd), true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IOException("the listening socket (descriptor " + fd + ") cannot be taken over: " + e, e);
+        }
+    }
+
+    /** A connected socket on inherited descriptor {@code fd}. */
+    static SocketChannel socket(int fd) throws IOException {
+        try {
+            Constructor<?> c = Class.forName("sun.nio.ch.SocketChannelImpl").getDeclaredConstructor(
+                    SelectorProvider.class, ProtocolFamily.class, FileDescriptor.class, SocketAddress.class);
+            c.setAccessible(true);
+            return (SocketChannel) c.newInstance(SelectorProvider.provider(), StandardProtocolFamily.UNIX,
+                    descriptor(fd), UnixDomainSocketAddress.of(""));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IOException("socket descriptor " + fd + " cannot be taken over: " + e, e);
+        }
+    }
+
+    private static FileDescriptor descriptor(int fd) throws ReflectiveOperationException {
+        return (FileDescriptor) Class.forName("sun.nio.ch.IOUtil").getMethod("newFD", int.class).invoke(null, fd);
+    }
+}

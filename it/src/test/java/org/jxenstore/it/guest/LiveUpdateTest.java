@@ -1,0 +1,159 @@
+package org.jxenstore.it.guest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jxenstore.it.peers.RunningTool;
+import org.jxenstore.it.peers.ToolResult;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Debian's unmodified {@code xenstore-control live-update} replaces a running jxenstored with
+ * the checkout's launcher, in the same process, under load: socket clients and a guest on its
+ * ring keep their connections, watches and open transactions, and a steady writer loses nothing.
+ * Scenarios: {@code resources/guest/liveupdate.py}. jxenstored only (C's live update does not run
+ * under the shim).
+ */
+class LiveUpdateTest {
+    /** Live updates in a row in the repeated test; {@code -Djxs.liveupdate.rounds=N} changes it. */
+    private static final int ROUNDS = Integer.getInteger("jxs.liveupdate.rounds", 20);
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    @Test
+    void liveUpdateUnderLoadKeepsConnectionsWatchesAndTransactions() throws Exception {
+        assumeTrue(GuestDaemon.configuredKind() == GuestDaemon.Kind.JXENSTORED, "jxenstored's live update");
+        try (GuestDaemon d = GuestDaemon.start(List.of())) {
+            RunningTool clients = script(d, "clients");
+            awaitLine(clients, "READY");
+            RunningTool writer = script(d, "writer");
+            awaitLine(writer, "ACK 200");
+            String before = treeWithoutWriter(d);
+            long pid = d.pid();
+            ToolResult update = liveUpdate(d);
+            assertTrue(update.ok(), "xenstore-control live-update" + update.describe() + "\n" + d.logTail());
+            assertTrue(d.alive(), "the daemon runs on, as pid " + pid + "\n" + d.logTail());
+            assertTrue(Files.readString(d.dir().resolve("daemon.log")).contains("live update: took over"),
+                    "the new binary took the state over\n" + d.logTail());
+            assertEquals(before, treeWithoutWriter(d), "the tree, besides the writer's nodes");
+            assertTrue(d.xs("xenstore-write", "/lu/w", "after").ok());
+            assertTrue(d.xs("xenstore-write", "/local/domain/5/w", "after").ok());
+            Steps steps = Steps.of(d, "liveupdate.py clients", clients.await(WAIT)).assertCompleted();
+            steps.expect(
+                    "socket-initial-event", "OK",
+                    "guest-initial-event", "OK",
+                    "socket-watch", "/lu/w sock",
+                    "guest-watch", "w ring",
+                    "commit", "OK:OK",
+                    "committed-value", "OK:in-transaction",
+                    "guest-served", "OK:after");
+            WriterRun w = stopWriter(d, writer);
+            assertEquals(0, w.errors, "the writer saw no error");
+            assertAcknowledgedWritesPresent(d, w.acked);
+            System.out.println("[live update] the writer's longest wait: " + w.longestMs + " ms");
+        }
+    }
+
+    /**
+     * {@value #ROUNDS} live updates in a row under a steady writer, with a guest on its ring:
+     * after each, every acknowledged write is there and the guest is served.
+     */
+    @Test
+    void repeatedLiveUpdatesUnderLoadLoseNothing() throws Exception {
+        assumeTrue(GuestDaemon.configuredKind() == GuestDaemon.Kind.JXENSTORED, "jxenstored's live update");
+        try (GuestDaemon d = GuestDaemon.start(List.of())) {
+            assertTrue(d.xsguest(7, "write", "alive", "0").ok(), "dom7 introduced");
+            RunningTool writer = script(d, "writer");
+            awaitLine(writer, "ACK 50");
+            long longest = 0;
+            for (int round = 1; round <= ROUNDS; round++) {
+                ToolResult update = liveUpdate(d);
+                assertTrue(update.ok(), "round " + round + update.describe() + "\n" + d.logTail());
+                ToolResult g = d.xsguest(7, "--introduce", "attach", "write", "alive", Integer.toString(round));
+                assertTrue(g.ok(), "round " + round + ": dom7 is served" + g.describe() + "\n" + d.logTail());
+            }
+            WriterRun w = stopWriter(d, writer);
+            assertEquals(0, w.errors, "the writer saw no error");
+            assertAcknowledgedWritesPresent(d, w.acked);
+            assertEquals(Integer.toString(ROUNDS), d.xs("xenstore-read", "/local/domain/7/alive").stdout().strip());
+            assertEquals(ROUNDS, Files.readString(d.dir().resolve("daemon.log")).split("live update: took over", -1)
+                    .length - 1, "one takeover per round");
+            System.out.println("[live update] " + ROUNDS + " rounds; the writer's longest wait: " + w.longestMs + " ms");
+        }
+    }
+
+    private static ToolResult liveUpdate(GuestDaemon d) throws Exception {
+        return d.tools().run(d.socket(), WAIT, Map.of(),
+                d.tools().cache().resolve("root/usr/lib/xen-4.17/bin/xenstore-control").toString(),
+                "live-update", "-t", "60", GuestDaemon.repoRoot().resolve("bin/jxenstored").toString());
+    }
+
+    private static RunningTool script(GuestDaemon d, String scenario) throws Exception {
+        return d.tools().start(null, Map.of("PYTHONDONTWRITEBYTECODE", "1"), List.of("python3", "-B",
+                GuestDaemon.resource("liveupdate.py").toString(), d.tools().shared().toString(), d.dir().toString(),
+                scenario));
+    }
+
+    private static void awaitLine(RunningTool tool, String wanted) throws InterruptedException {
+        while (!tool.nextLine(WAIT).equals(wanted)) {
+            // earlier lines (STEP, ACK) are not what this wait is for
+        }
+    }
+
+    private record WriterRun(int acked, int errors, long longestMs) {
+    }
+
+    private static WriterRun stopWriter(GuestDaemon d, RunningTool writer) throws Exception {
+        Files.writeString(d.dir().resolve("stop-writer"), "");
+        ToolResult r = writer.await(WAIT);
+        int acked = -1;
+        for (String line : r.stdoutLines()) {
+            if (line.startsWith("ACK ")) {
+                acked = Integer.parseInt(line.substring(4));
+            } else if (line.startsWith("DONE ")) {
+                String[] f = line.split(" ");
+                return new WriterRun(acked, Integer.parseInt(f[1]), Long.parseLong(f[2]));
+            }
+        }
+        throw new AssertionError("the writer did not finish" + r.describe());
+    }
+
+    private static void assertAcknowledgedWritesPresent(GuestDaemon d, int acked) throws Exception {
+        ToolResult ls = d.xs("xenstore-ls", "-f", "/luw");
+        assertTrue(ls.ok(), "xenstore-ls /luw" + ls.describe());
+        Map<Integer, String> found = new TreeMap<>();
+        for (String line : ls.stdoutLines()) {
+            int eq = line.indexOf(" = ");
+            found.put(Integer.parseInt(line.substring("/luw/k".length(), eq)), line.substring(eq + 3));
+        }
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i <= acked; i++) {
+            if (!("\"" + i + "\"").equals(found.get(i))) {
+                missing.add(i);
+            }
+        }
+        assertEquals(List.of(), missing, "acknowledged writes 0.." + acked + " missing or wrong");
+    }
+
+    /** Every node but the writer's ({@code /luw}), with its permissions. */
+    private static String treeWithoutWriter(GuestDaemon d) throws Exception {
+        ToolResult top = d.xs("xenstore-list", "/");
+        assertTrue(top.ok(), "xenstore-list /" + top.describe());
+        StringBuilder sb = new StringBuilder();
+        for (String child : top.stdoutLines()) {
+            if (child.equals("luw")) {
+                continue;
+            }
+            ToolResult ls = d.xs("xenstore-ls", "-f", "-p", "/" + child);
+            assertTrue(ls.ok(), "xenstore-ls /" + child + ls.describe());
+            sb.append('/').append(child).append('\n').append(ls.stdout());
+        }
+        return sb.toString();
+    }
+}
