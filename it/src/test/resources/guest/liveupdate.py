@@ -7,8 +7,9 @@ clients: a dom0 socket connection watches /lu/w, guest dom5 watches w, and anoth
          consumed; prints READY. The test then runs the live update and writes /lu/w and
          /local/domain/5/w. Reported: each watch's next event, the transaction's commit, what
          it wrote, and whether the connections are still served.
-writer:  writes /luw/k<i> = i on one socket connection, printing "ACK <i>" after each reply,
-         until the file DIR/stop-writer exists; then prints "DONE <errors> <longest wait ms>".
+writer:  writes /luw/k<i mod 500> = i on one socket connection (a steady load on a tree of
+         a fixed size), printing "ACK <i>" after each reply, until the file DIR/stop-writer
+         exists; then prints "DONE <errors> <longest wait ms>".
 """
 import os
 import sys
@@ -18,6 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from guestkit import DIR, step, err, guest, sc, run  # noqa: E402
 
 DOMID = 5
+KEYS = 500
 XS_TRANSACTION_START, XS_TRANSACTION_END, XS_WRITE = 6, 7, 11
 
 
@@ -51,7 +53,7 @@ def writer():
     while not os.path.exists(stop):
         t0 = time.monotonic()
         try:
-            s.write(f"/luw/k{i}", str(i))
+            s.write(f"/luw/k{i % KEYS}", str(i))
         except Exception as e:  # noqa: BLE001 - any failure is what the test counts
             errors += 1
             print(f"ERROR {i} {type(e).__name__}: {e}", flush=True)

@@ -11,10 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 import org.jxenstore.exec.DaemonState;
 import org.jxenstore.log.DaemonLog;
+import org.jxenstore.migration.MigrationRecord.JournalPosition;
 import org.jxenstore.migration.MigrationWriter;
 
 /**
@@ -68,12 +70,16 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Writes a snapshot of the state as it is now, begins the journal that follows it, removes
-     * the older files, and from then on records every change.
+     * From now on records every change. If {@code resume} says where the journal the state came
+     * from ends (recovery read it up to there, or a live update's previous binary wrote it up to
+     * there), the journal goes on from that point; otherwise a snapshot of the state as it is now
+     * is written first and a new journal follows it. Older files are removed.
      */
-    public void start() throws IOException {
+    public void start(JournalPosition resume) throws IOException {
         Files.createDirectories(dir);
-        compactTo(JournalFiles.newest(dir).orElse(0) + 1);
+        if (resume == null || !resumeAt(resume)) {
+            compactTo(JournalFiles.newest(dir).orElse(0) + 1);
+        }
         state.store().listen(recorder);
         state.domains().listen(recorder::domainChanged);
         state.quotas().listen(recorder);
@@ -107,6 +113,32 @@ public final class Journal implements AutoCloseable {
             log.error("the journal in " + dir + " cannot be written: changes are no longer kept across a"
                     + " restart", e);
         }
+    }
+
+    /** Where the journal ends, if everything so far is in it; else empty (it could not be written). */
+    public Optional<JournalPosition> position() {
+        sync();
+        return broken || channel == null ? Optional.empty() : Optional.of(new JournalPosition(number, size));
+    }
+
+    /** Appends to the journal at {@code p} from its end, if it is there and at least that long. */
+    private boolean resumeAt(JournalPosition p) throws IOException {
+        Path file = JournalFiles.journal(dir, p.number());
+        Path snapshot = JournalFiles.snapshot(dir, p.number());
+        if (!Files.isRegularFile(file) || !Files.isRegularFile(snapshot) || Files.size(file) < p.length()
+                || p.length() < JournalFiles.HEADER_LENGTH) {
+            return false;
+        }
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
+        // What is past the end is an entry the previous process did not finish.
+        ch.truncate(p.length());
+        ch.position(p.length());
+        channel = ch;
+        number = p.number();
+        size = p.length();
+        snapshotSize = Files.size(snapshot);
+        JournalFiles.removeAllBut(dir, number);
+        return true;
     }
 
     /** Snapshot {@code n} of the state as it is now, then journal {@code n} after it. */

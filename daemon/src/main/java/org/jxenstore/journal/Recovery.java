@@ -28,6 +28,7 @@ import org.jxenstore.migration.MigrationRecord.End;
 import org.jxenstore.migration.MigrationRecord.Endpoint;
 import org.jxenstore.migration.MigrationRecord.GlobalData;
 import org.jxenstore.migration.MigrationRecord.GlobalQuotaData;
+import org.jxenstore.migration.MigrationRecord.JournalPosition;
 import org.jxenstore.migration.MigrationRecord.NodeData;
 import org.jxenstore.migration.MigrationRecord.NodeRemoved;
 import org.jxenstore.migration.MigrationRecord.Ring;
@@ -64,15 +65,17 @@ public final class Recovery {
     /**
      * @param connections every connection, in the order the previous process had them
      * @param listeningFd the listening socket's inherited descriptor (live update), else -1
+     * @param journal     where the journal holding this state ends, if it can be appended to
      */
-    public record Recovered(List<Conn> connections, int listeningFd) {
-        public static final Recovered NOTHING = new Recovered(List.of(), -1);
+    public record Recovered(List<Conn> connections, int listeningFd, JournalPosition journal) {
+        public static final Recovered NOTHING = new Recovered(List.of(), -1, null);
     }
 
     private final DaemonState state;
     private final boolean liveUpdate;
     private final LinkedHashMap<Integer, Conn> connections = new LinkedHashMap<>();
     private int listeningFd = -1;
+    private JournalPosition journal;
 
     private Recovery(DaemonState state, boolean liveUpdate) {
         this.state = state;
@@ -95,7 +98,7 @@ public final class Recovery {
         } catch (MigrationFormatException e) {
             throw new IOException(dump + ": " + e.getMessage(), e);
         }
-        return new Recovered(List.copyOf(r.connections.values()), r.listeningFd);
+        return new Recovered(List.copyOf(r.connections.values()), r.listeningFd, r.journal);
     }
 
     /**
@@ -122,9 +125,10 @@ public final class Recovery {
         b.getInt();
         r.loadSnapshot(dir, snapshot, snapshotLength, snapshotCrc);
         int count = r.replay(dir, journal, b, log);
+        r.journal = new JournalPosition(n, b.position());
         log.info("recovered the state of the previous process from " + snapshot + " and " + count
                 + " journal entries");
-        return new Recovered(List.copyOf(r.connections.values()), -1);
+        return new Recovered(List.copyOf(r.connections.values()), -1, r.journal);
     }
 
     private void loadSnapshot(Path dir, Path file, long length, int crc) throws IOException {
@@ -146,7 +150,7 @@ public final class Recovery {
         }
     }
 
-    /** Applies every entry after the header; returns how many. */
+    /** Applies every entry after the header; returns how many, with {@code b} at the end of the last. */
     private int replay(Path dir, Path file, ByteBuffer b, DaemonLog log) throws IOException {
         int count = 0;
         while (b.hasRemaining()) {
@@ -156,6 +160,7 @@ public final class Recovery {
             if (length < 0 || length > b.remaining()) {
                 log.warning("dropped an entry cut short at the end of " + file + " (offset " + at + ", "
                         + (b.limit() - at) + " octets): the previous process died while writing it");
+                b.position(at);
                 return count;
             }
             byte[] body = new byte[length];
@@ -166,6 +171,7 @@ public final class Recovery {
                 if (!b.hasRemaining()) {
                     log.warning("dropped a torn entry at the end of " + file + " (offset " + at
                             + "): the previous process died while writing it");
+                    b.position(at);
                     return count;
                 }
                 throw damaged(dir, file, "the entry at offset " + at + " fails its checksum");
@@ -218,6 +224,7 @@ public final class Recovery {
             case TransactionData t -> connection(t.connId()).transactions().add(t.txId());
             case TransactionLog t -> connection(t.connId()).logs().put(t.txId(), t);
             case GlobalData g when liveUpdate -> listeningFd = g.socketFd();
+            case JournalPosition j when liveUpdate -> journal = j;
             case End e -> {
             }
             default -> throw new MigrationFormatException("a " + rec.getClass().getSimpleName()

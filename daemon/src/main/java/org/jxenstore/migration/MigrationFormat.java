@@ -23,6 +23,7 @@ final class MigrationFormat {
     static final int NODE_REMOVED = 0x4A580001;
     static final int DOMAIN_RESET = 0x4A580002;
     static final int TRANSACTION_LOG = 0x4A580003;
+    static final int JOURNAL_POSITION = 0x4A580004;
 
     static final short CONN_RING = 0;
     static final short CONN_SOCKET = 1;
@@ -53,6 +54,7 @@ final class MigrationFormat {
             case MigrationRecord.NodeRemoved n -> NODE_REMOVED;
             case MigrationRecord.DomainReset d -> DOMAIN_RESET;
             case MigrationRecord.TransactionLog t -> TRANSACTION_LOG;
+            case MigrationRecord.JournalPosition j -> JOURNAL_POSITION;
         };
     }
 }

@@ -19,6 +19,7 @@ import org.jxenstore.migration.MigrationRecord.End;
 import org.jxenstore.migration.MigrationRecord.Endpoint;
 import org.jxenstore.migration.MigrationRecord.GlobalData;
 import org.jxenstore.migration.MigrationRecord.GlobalQuotaData;
+import org.jxenstore.migration.MigrationRecord.JournalPosition;
 import org.jxenstore.migration.MigrationRecord.LoggedRequest;
 import org.jxenstore.migration.MigrationRecord.NodeData;
 import org.jxenstore.migration.MigrationRecord.NodeRemoved;
@@ -174,6 +175,7 @@ public final class MigrationReader {
             case MigrationFormat.NODE_REMOVED -> new NodeRemoved(cString(b, u16(b), "path", start));
             case MigrationFormat.DOMAIN_RESET -> new DomainReset(b.getInt());
             case MigrationFormat.TRANSACTION_LOG -> transactionLog(b, start);
+            case MigrationFormat.JOURNAL_POSITION -> new JournalPosition(b.getLong(), b.getLong());
             default -> throw error(start, "unknown record type " + Integer.toUnsignedString(type));
         };
     }

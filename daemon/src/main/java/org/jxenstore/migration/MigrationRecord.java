@@ -128,4 +128,12 @@ public sealed interface MigrationRecord {
     record TransactionLog(int connId, int txId, boolean replayable, List<String> touched,
             List<LoggedRequest> requests) implements MigrationRecord {
     }
+
+    /**
+     * jxenstore's live update only: the journal held every change up to this stream and ends at
+     * {@code length} octets of journal {@code number}, so the new process appends to it instead
+     * of writing a new snapshot first.
+     */
+    record JournalPosition(long number, long length) implements MigrationRecord {
+    }
 }

@@ -14,6 +14,7 @@ import org.jxenstore.migration.MigrationRecord.DomainReset;
 import org.jxenstore.migration.MigrationRecord.End;
 import org.jxenstore.migration.MigrationRecord.GlobalData;
 import org.jxenstore.migration.MigrationRecord.GlobalQuotaData;
+import org.jxenstore.migration.MigrationRecord.JournalPosition;
 import org.jxenstore.migration.MigrationRecord.LoggedRequest;
 import org.jxenstore.migration.MigrationRecord.NodeData;
 import org.jxenstore.migration.MigrationRecord.NodeRemoved;
@@ -77,6 +78,7 @@ public final class MigrationWriter {
             }
             case DomainReset d -> body(4).putInt(d.domid());
             case TransactionLog t -> transactionLog(t);
+            case JournalPosition j -> body(16).putLong(j.number()).putLong(j.length());
         };
         int padded = body.capacity() + MigrationFormat.padding(body.capacity());
         check(padded <= MigrationReader.MAX_RECORD, "a record of " + padded + " octets");

@@ -114,10 +114,12 @@ public final class Daemon implements AutoCloseable {
      * @throws IOException with a one-line reason if the socket cannot be bound or there is no Xen
      */
     public static Daemon start(Config config, DaemonLog log) throws IOException {
+        long began = System.nanoTime();
         DaemonState state = state(config);
         Journal journal = config.journalDir() == null ? null : new Journal(config.journalDir(), state, log);
         Recovered recovered = config.liveUpdate() ? Recovery.liveUpdate(LiveUpdate.dumpFile(config), state)
                 : journal == null ? Recovered.NOTHING : Recovery.recover(config.journalDir(), state, log);
+        long loaded = System.nanoTime();
         Hypervisor xen = config.noDomainInit() ? null : Hypervisor.open();
         AccessLog trace;
         ServerSocketChannel server;
@@ -164,13 +166,19 @@ public final class Daemon implements AutoCloseable {
                 rings.start(dom0.features(), loop::fail);
                 dom0.introduce(0);
             }
+            long opened = System.nanoTime();
+            // The journal first: what taking over changes (a guest gone meanwhile) is journaled.
+            if (journal != null) {
+                journal.start(recovered.journal());
+            }
+            long journaled = System.nanoTime();
             takeOver(recovered, config, state, core, loop);
             if (config.liveUpdate()) {
                 Files.deleteIfExists(LiveUpdate.dumpFile(config));
-                log.info("live update: took over " + recovered.connections().size() + " connections");
-            }
-            if (journal != null) {
-                journal.start();
+                log.info("live update: took over " + recovered.connections().size() + " connections: state read in "
+                        + millis(began, loaded) + " ms, Xen opened in " + millis(loaded, opened)
+                        + " ms, journal in " + millis(opened, journaled) + " ms, connections attached in "
+                        + millis(journaled, System.nanoTime()) + " ms");
             }
             if (rings != null && !recovered.connections().isEmpty()) {
                 // A guest may have died while no daemon ran: its VIRQ_DOM_EXC was lost.
@@ -194,6 +202,10 @@ public final class Daemon implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static long millis(long from, long to) {
+        return (to - from) / 1_000_000;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.jxenstore.control.LiveUpdateSupport;
@@ -23,6 +24,7 @@ import org.jxenstore.log.DaemonLog;
 import org.jxenstore.migration.MigrationRecord.ConnectionData;
 import org.jxenstore.migration.MigrationRecord.Endpoint;
 import org.jxenstore.migration.MigrationRecord.GlobalData;
+import org.jxenstore.migration.MigrationRecord.JournalPosition;
 import org.jxenstore.migration.MigrationRecord.Ring;
 import org.jxenstore.migration.MigrationRecord.Socket;
 import org.jxenstore.migration.MigrationWriter;
@@ -108,9 +110,6 @@ final class LiveUpdate implements LiveUpdateSupport {
         handover = null;
         Path dump = dumpFile(config);
         try {
-            if (journal != null) {
-                journal.sync();
-            }
             Set<Integer> keep = write(dump, c, ok.encode().array());
             List<String> argv = argv(h);
             log.info("live update: handing over to " + String.join(" ", argv));
@@ -155,6 +154,11 @@ final class LiveUpdate implements LiveUpdateSupport {
             int listening = SocketHandover.fdOf(server);
             fds.add(listening);
             w.write(new GlobalData(listening, -1));
+            Optional<JournalPosition> position = journal == null || requester == null ? Optional.empty()
+                    : journal.position();
+            if (position.isPresent()) {
+                w.write(position.get());
+            }
             SettingsImage.write(state.quotas(), state.domains(), w);
             TreeImage.write(state.store(), state.domains(), w);
             for (Connection c : connections.inOrder()) {

@@ -43,7 +43,7 @@ class JournalTest {
         log = new DaemonLog(new PrintStream(logged, true, StandardCharsets.UTF_8));
         xs = new XsFixture();
         journal = new Journal(dir, xs.state, log, 4096);
-        journal.start();
+        journal.start(null);
     }
 
     private static DaemonState fresh() {
@@ -119,6 +119,33 @@ class JournalTest {
         recoverInto(recovered);
         assertEquals("y x", new XsFixture(recovered, DomainTransport.NONE).dom0().dir("/p"));
         assertArrayEquals(image(xs.state), image(recovered));
+    }
+
+    /** A restart appends to the journal it recovered from, past a torn entry it dropped. */
+    @Test
+    void theJournalGoesOnWhereRecoveryEnded() throws IOException {
+        xs.dom0().write("/before", "1");
+        journal.sync();
+        xs.dom0().write("/torn", "2");
+        journal.sync();
+        Path file = only("journal.");
+        byte[] all = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(all, all.length - 3));
+        DaemonState second = fresh();
+        Recovery.Recovered r = recoverInto(second);
+        Journal again = new Journal(dir, second, log, 4096);
+        again.start(r.journal());
+        assertEquals(file, only("journal."), "the same journal, no new snapshot");
+        XsFixture.Client dom0 = new XsFixture(second, DomainTransport.NONE).dom0();
+        dom0.write("/after", "3");
+        again.sync();
+        DaemonState third = fresh();
+        recoverInto(third);
+        assertArrayEquals(image(second), image(third));
+        XsFixture.Client reader = new XsFixture(third, DomainTransport.NONE).dom0();
+        assertEquals("1", reader.read("/before"));
+        assertEquals("ENOENT", reader.read("/torn"));
+        assertEquals("3", reader.read("/after"));
     }
 
     @Test
