@@ -48,27 +48,29 @@ final class SocketHandover {
 
     /** A listening socket, bound and listening already, on inherited descriptor {@code fd}. */
     static ServerSocketChannel server(int fd) throws IOException {
-        try {
-            Constructor<?> c = Class.forName("sun.nio.ch.ServerSocketChannelImpl").getDeclaredConstructor(
-                    SelectorProvider.class, ProtocolFamily.class, FileDescriptor.class, boolean.class);
-            c.setAccessible(true);
-            return (ServerSocketChannel) c.newInstance(SelectorProvider.provider(), StandardProtocolFamily.UNIX,
-                    descriptor(fd), true);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IOException("the listening socket (descriptor " + fd + ") cannot be taken over: " + e, e);
-        }
+        return (ServerSocketChannel) channel("sun.nio.ch.ServerSocketChannelImpl", fd, boolean.class, true,
+                "the listening socket (descriptor " + fd + ")");
     }
 
     /** A connected socket on inherited descriptor {@code fd}. */
     static SocketChannel socket(int fd) throws IOException {
+        return (SocketChannel) channel("sun.nio.ch.SocketChannelImpl", fd, SocketAddress.class,
+                UnixDomainSocketAddress.of(""), "socket descriptor " + fd);
+    }
+
+    /**
+     * The JDK's channel class {@code impl} over descriptor {@code fd}, through its constructor
+     * (provider, family, descriptor, {@code last}).
+     */
+    private static Object channel(String impl, int fd, Class<?> lastType, Object last, String what)
+            throws IOException {
         try {
-            Constructor<?> c = Class.forName("sun.nio.ch.SocketChannelImpl").getDeclaredConstructor(
-                    SelectorProvider.class, ProtocolFamily.class, FileDescriptor.class, SocketAddress.class);
+            Constructor<?> c = Class.forName(impl).getDeclaredConstructor(SelectorProvider.class,
+                    ProtocolFamily.class, FileDescriptor.class, lastType);
             c.setAccessible(true);
-            return (SocketChannel) c.newInstance(SelectorProvider.provider(), StandardProtocolFamily.UNIX,
-                    descriptor(fd), UnixDomainSocketAddress.of(""));
+            return c.newInstance(SelectorProvider.provider(), StandardProtocolFamily.UNIX, descriptor(fd), last);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IOException("socket descriptor " + fd + " cannot be taken over: " + e, e);
+            throw new IOException(what + " cannot be taken over: " + e, e);
         }
     }
 

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.jxenstore.domain.DomainTransport;
@@ -94,7 +95,7 @@ class JournalTest {
         DaemonState recovered = fresh();
         Recovery.Recovered r = recoverInto(recovered);
         assertArrayEquals(image(xs.state), image(recovered));
-        assertEquals("c b", new XsFixture(recovered, DomainTransport.NONE).dom0().dir("/a"), "child order");
+        assertEquals("c b", reader(recovered).dir("/a"), "child order");
         assertEquals(List.of(1, 6, 7), r.connections().stream().map(Recovery.Conn::connId).toList(),
                 "the rings of dom0, dom5 and dom6, by domid + 1");
         Recovery.Conn dom5 = r.connections().get(1);
@@ -117,35 +118,47 @@ class JournalTest {
         journal.sync();
         DaemonState recovered = fresh();
         recoverInto(recovered);
-        assertEquals("y x", new XsFixture(recovered, DomainTransport.NONE).dom0().dir("/p"));
+        assertEquals("y x", reader(recovered).dir("/p"));
         assertArrayEquals(image(xs.state), image(recovered));
+    }
+
+    /** Two entries: {@code /kept} = 1, then {@code /torn} = 2; returns the journal file. */
+    private Path twoEntries() throws IOException {
+        xs.dom0().write("/kept", "1");
+        journal.sync();
+        xs.dom0().write("/torn", "2");
+        journal.sync();
+        return only("journal.");
+    }
+
+    /** Cuts the last {@code n} octets off {@code file}: a write the process did not finish. */
+    private static void cutShort(Path file, int n) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        Files.write(file, Arrays.copyOf(all, all.length - n));
+    }
+
+    private XsFixture.Client reader(DaemonState state) {
+        return new XsFixture(state, DomainTransport.NONE).dom0();
     }
 
     /** A restart appends to the journal it recovered from, past a torn entry it dropped. */
     @Test
     void theJournalGoesOnWhereRecoveryEnded() throws IOException {
-        xs.dom0().write("/before", "1");
-        journal.sync();
-        xs.dom0().write("/torn", "2");
-        journal.sync();
-        Path file = only("journal.");
-        byte[] all = Files.readAllBytes(file);
-        Files.write(file, java.util.Arrays.copyOf(all, all.length - 3));
+        Path file = twoEntries();
+        cutShort(file, 3);
         DaemonState second = fresh();
         Recovery.Recovered r = recoverInto(second);
         Journal again = new Journal(dir, second, log, 4096);
         again.start(r.journal());
         assertEquals(file, only("journal."), "the same journal, no new snapshot");
-        XsFixture.Client dom0 = new XsFixture(second, DomainTransport.NONE).dom0();
-        dom0.write("/after", "3");
+        reader(second).write("/after", "3");
         again.sync();
         DaemonState third = fresh();
         recoverInto(third);
         assertArrayEquals(image(second), image(third));
-        XsFixture.Client reader = new XsFixture(third, DomainTransport.NONE).dom0();
-        assertEquals("1", reader.read("/before"));
-        assertEquals("ENOENT", reader.read("/torn"));
-        assertEquals("3", reader.read("/after"));
+        assertEquals("1", reader(third).read("/kept"));
+        assertEquals("ENOENT", reader(third).read("/torn"));
+        assertEquals("3", reader(third).read("/after"));
     }
 
     @Test
@@ -172,45 +185,32 @@ class JournalTest {
 
     @Test
     void aTornEntryAtTheEndIsDroppedAndLogged() throws IOException {
-        xs.dom0().write("/kept", "1");
-        journal.sync();
-        xs.dom0().write("/torn", "2");
-        journal.sync();
-        Path file = only("journal.");
-        byte[] all = Files.readAllBytes(file);
-        Files.write(file, java.util.Arrays.copyOf(all, all.length - 3));
+        Path file = twoEntries();
+        cutShort(file, 3);
         DaemonState recovered = fresh();
         recoverInto(recovered);
-        XsFixture.Client reader = new XsFixture(recovered, DomainTransport.NONE).dom0();
-        assertEquals("1", reader.read("/kept"));
-        assertEquals("ENOENT", reader.read("/torn"));
+        assertEquals("1", reader(recovered).read("/kept"));
+        assertEquals("ENOENT", reader(recovered).read("/torn"));
         assertTrue(logged.toString(StandardCharsets.UTF_8).contains("dropped an entry cut short at the end of " + file),
                 logged.toString(StandardCharsets.UTF_8));
     }
 
     @Test
     void aLastEntryFailingItsChecksumIsDropped() throws IOException {
-        xs.dom0().write("/kept", "1");
-        journal.sync();
-        xs.dom0().write("/torn", "2");
-        journal.sync();
-        Path file = only("journal.");
+        Path file = twoEntries();
         byte[] all = Files.readAllBytes(file);
         all[all.length - 1] ^= 0x55;
         Files.write(file, all);
         DaemonState recovered = fresh();
         recoverInto(recovered);
-        assertEquals("ENOENT", new XsFixture(recovered, DomainTransport.NONE).dom0().read("/torn"));
+        assertEquals("1", reader(recovered).read("/kept"));
+        assertEquals("ENOENT", reader(recovered).read("/torn"));
         assertTrue(logged.toString(StandardCharsets.UTF_8).contains("dropped a torn entry"));
     }
 
     @Test
     void aDamagedEntryBeforeTheEndStopsTheStart() throws IOException {
-        xs.dom0().write("/first", "1");
-        journal.sync();
-        xs.dom0().write("/second", "2");
-        journal.sync();
-        Path file = only("journal.");
+        Path file = twoEntries();
         byte[] all = Files.readAllBytes(file);
         all[JournalFiles.HEADER_LENGTH + JournalFiles.ENTRY_HEADER_LENGTH + 2] ^= 0x55;
         Files.write(file, all);

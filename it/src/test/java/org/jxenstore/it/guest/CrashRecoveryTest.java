@@ -30,11 +30,11 @@ class CrashRecoveryTest {
     void guestAndWriterSurviveKillNine() throws Exception {
         assumeTrue(GuestDaemon.configuredKind() == GuestDaemon.Kind.JXENSTORED, "C keeps nothing across a crash");
         try (GuestDaemon d = GuestDaemon.start(List.of())) {
-            RunningTool guest = script(d, "guest");
-            awaitLine(guest, "READY");
+            RunningTool guest = d.startScript("crash.py", "guest");
+            GuestDaemon.awaitLine(guest, "READY", WAIT);
             String before = treeWithout(d, "/crash", "/local/domain/5/in-tx", "/local/domain/5/after");
-            RunningTool writer = script(d, "writer");
-            awaitLine(writer, "ACK " + RandomGenerator.getDefault().nextInt(100, 2000));
+            RunningTool writer = d.startScript("crash.py", "writer");
+            GuestDaemon.awaitLine(writer, "ACK " + RandomGenerator.getDefault().nextInt(100, 2000), WAIT);
             d.killAndRestart(List.of());
             int acked = lastAck(writer.await(WAIT), d);
             Steps steps = Steps.of(d, "crash.py guest", guest.await(WAIT)).assertCompleted();
@@ -65,8 +65,8 @@ class CrashRecoveryTest {
         try (GuestDaemon d = GuestDaemon.start(List.of())) {
             assertTrue(d.xsguest(7, "write", "alive", "0").ok(), "dom7 introduced");
             for (int round = 0; round < ROUNDS; round++) {
-                RunningTool writer = script(d, "writer");
-                awaitLine(writer, "ACK " + random.nextInt(20, 400));
+                RunningTool writer = d.startScript("crash.py", "writer");
+                GuestDaemon.awaitLine(writer, "ACK " + random.nextInt(20, 400), WAIT);
                 d.killAndRestart(List.of());
                 int acked = lastAck(writer.await(WAIT), d);
                 assertAcknowledgedWritesPresent(d, acked);
@@ -77,18 +77,6 @@ class CrashRecoveryTest {
             }
             ToolResult r = d.xs("xenstore-read", "/local/domain/7/alive");
             assertEquals(Integer.toString(ROUNDS), r.stdout().strip(), "dom7's last write" + r.describe());
-        }
-    }
-
-    private static RunningTool script(GuestDaemon d, String scenario) throws Exception {
-        return d.tools().start(null, Map.of("PYTHONDONTWRITEBYTECODE", "1"), List.of("python3", "-B",
-                GuestDaemon.resource("crash.py").toString(), d.tools().shared().toString(), d.dir().toString(),
-                scenario));
-    }
-
-    private static void awaitLine(RunningTool tool, String wanted) throws InterruptedException {
-        while (!tool.nextLine(WAIT).equals(wanted)) {
-            // earlier lines (STEP, ACK) are not what this wait is for
         }
     }
 

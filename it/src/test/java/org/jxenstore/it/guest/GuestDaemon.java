@@ -202,6 +202,22 @@ public final class GuestDaemon implements AutoCloseable {
     }
 
     /**
+     * Starts {@code it/src/test/resources/guest/SCRIPT} for one scenario in the background, for a
+     * test that acts on the daemon while the script runs.
+     */
+    public RunningTool startScript(String script, String scenario) throws IOException {
+        return tools.start(null, Map.of("PYTHONDONTWRITEBYTECODE", "1"), List.of("python3", "-B",
+                resource(script).toString(), tools.shared().toString(), dir.toString(), scenario));
+    }
+
+    /** Waits for {@code tool} to print the line {@code wanted}, skipping the lines before it. */
+    public static void awaitLine(RunningTool tool, String wanted, Duration timeout) throws InterruptedException {
+        while (!tool.nextLine(timeout).equals(wanted)) {
+            // earlier lines (STEP, ACK) are not what this wait is for
+        }
+    }
+
+    /**
      * Runs {@code it/src/test/resources/guest/SCRIPT} (copied to the test classpath) for one
      * scenario and parses its {@code STEP name result} lines.
      */

@@ -30,10 +30,10 @@ class LiveUpdateTest {
     void liveUpdateUnderLoadKeepsConnectionsWatchesAndTransactions() throws Exception {
         assumeTrue(GuestDaemon.configuredKind() == GuestDaemon.Kind.JXENSTORED, "jxenstored's live update");
         try (GuestDaemon d = GuestDaemon.start(List.of())) {
-            RunningTool clients = script(d, "clients");
-            awaitLine(clients, "READY");
-            RunningTool writer = script(d, "writer");
-            awaitLine(writer, "ACK 200");
+            RunningTool clients = d.startScript("liveupdate.py", "clients");
+            GuestDaemon.awaitLine(clients, "READY", WAIT);
+            RunningTool writer = d.startScript("liveupdate.py", "writer");
+            GuestDaemon.awaitLine(writer, "ACK 200", WAIT);
             String before = treeWithoutWriter(d);
             long pid = d.pid();
             ToolResult update = liveUpdate(d);
@@ -69,8 +69,8 @@ class LiveUpdateTest {
         assumeTrue(GuestDaemon.configuredKind() == GuestDaemon.Kind.JXENSTORED, "jxenstored's live update");
         try (GuestDaemon d = GuestDaemon.start(List.of())) {
             assertTrue(d.xsguest(7, "write", "alive", "0").ok(), "dom7 introduced");
-            RunningTool writer = script(d, "writer");
-            awaitLine(writer, "ACK 50");
+            RunningTool writer = d.startScript("liveupdate.py", "writer");
+            GuestDaemon.awaitLine(writer, "ACK 50", WAIT);
             long longest = 0;
             for (int round = 1; round <= ROUNDS; round++) {
                 ToolResult update = liveUpdate(d);
@@ -92,18 +92,6 @@ class LiveUpdateTest {
         return d.tools().run(d.socket(), WAIT, Map.of(),
                 d.tools().cache().resolve("root/usr/lib/xen-4.17/bin/xenstore-control").toString(),
                 "live-update", "-t", "60", GuestDaemon.repoRoot().resolve("bin/jxenstored").toString());
-    }
-
-    private static RunningTool script(GuestDaemon d, String scenario) throws Exception {
-        return d.tools().start(null, Map.of("PYTHONDONTWRITEBYTECODE", "1"), List.of("python3", "-B",
-                GuestDaemon.resource("liveupdate.py").toString(), d.tools().shared().toString(), d.dir().toString(),
-                scenario));
-    }
-
-    private static void awaitLine(RunningTool tool, String wanted) throws InterruptedException {
-        while (!tool.nextLine(WAIT).equals(wanted)) {
-            // earlier lines (STEP, ACK) are not what this wait is for
-        }
     }
 
     private record WriterRun(int acked, int errors, long longestMs) {
