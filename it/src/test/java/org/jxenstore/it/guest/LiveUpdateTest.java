@@ -1,6 +1,7 @@
 package org.jxenstore.it.guest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -88,10 +89,36 @@ class LiveUpdateTest {
         }
     }
 
+    /**
+     * An update to a missing file, and one to a program that is not jxenstored, are refused with
+     * xenstore-control's exit status 3 and the daemon's reason, and change nothing.
+     */
+    @Test
+    void aRefusedUpdateChangesNothing() throws Exception {
+        assumeTrue(GuestDaemon.configuredKind() == GuestDaemon.Kind.JXENSTORED, "jxenstored's live update");
+        try (GuestDaemon d = GuestDaemon.start(List.of())) {
+            assertTrue(d.xs("xenstore-write", "/lu/kept", "1").ok());
+            String before = treeWithoutWriter(d);
+            ToolResult missing = liveUpdate(d, "/nonexistent/jxenstored");
+            assertEquals(3, missing.exitCode(), missing.describe());
+            assertTrue(missing.stderr().contains("File not accessible."), missing.describe());
+            ToolResult wrong = liveUpdate(d, "/bin/true");
+            assertEquals(3, wrong.exitCode(), wrong.describe());
+            assertTrue(wrong.stderr().contains("Refused: /bin/true cannot take the state over"), wrong.describe());
+            assertTrue(d.alive(), d.logTail());
+            assertEquals(before, treeWithoutWriter(d));
+            assertFalse(Files.readString(d.dir().resolve("daemon.log")).contains("handing over"), d.logTail());
+        }
+    }
+
     private static ToolResult liveUpdate(GuestDaemon d) throws Exception {
+        return liveUpdate(d, GuestDaemon.repoRoot().resolve("bin/jxenstored").toString());
+    }
+
+    private static ToolResult liveUpdate(GuestDaemon d, String binary) throws Exception {
         return d.tools().run(d.socket(), WAIT, Map.of(),
                 d.tools().cache().resolve("root/usr/lib/xen-4.17/bin/xenstore-control").toString(),
-                "live-update", "-t", "60", GuestDaemon.repoRoot().resolve("bin/jxenstored").toString());
+                "live-update", "-t", "60", binary);
     }
 
     private record WriterRun(int acked, int errors, long longestMs) {
