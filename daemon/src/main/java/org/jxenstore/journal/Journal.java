@@ -40,6 +40,7 @@ public final class Journal implements AutoCloseable {
     private final long minCompactionBytes;
     private final ByteArrayOutputStream entry = new ByteArrayOutputStream();
     private final MigrationWriter entryWriter;
+    private ByteBuffer out = ByteBuffer.allocateDirect(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
     private FileChannel channel;
     private long number;
     private long size;
@@ -101,10 +102,15 @@ public final class Journal implements AutoCloseable {
             byte[] body = entry.toByteArray();
             CRC32C crc = new CRC32C();
             crc.update(body);
-            ByteBuffer head = ByteBuffer.allocate(JournalFiles.ENTRY_HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-            head.putInt(body.length).putInt((int) crc.getValue()).flip();
-            writeFully(channel, head, ByteBuffer.wrap(body));
-            size += JournalFiles.ENTRY_HEADER_LENGTH + body.length;
+            int length = JournalFiles.ENTRY_HEADER_LENGTH + body.length;
+            if (out.capacity() < length) {
+                out = ByteBuffer.allocateDirect(Math.max(length, 2 * out.capacity())).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            // One direct buffer: the channel writes it as it is, where heap buffers are copied first.
+            out.clear();
+            out.putInt(body.length).putInt((int) crc.getValue()).put(body).flip();
+            writeFully(channel, out);
+            size += length;
             if (size > Math.max(minCompactionBytes, 2 * snapshotSize)) {
                 compactTo(number + 1);
             }

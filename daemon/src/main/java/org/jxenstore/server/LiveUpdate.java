@@ -143,6 +143,12 @@ final class LiveUpdate implements LiveUpdateSupport {
         return argv;
     }
 
+    private Ring ring(int domid) {
+        Domain d = state.domains().find(domid);
+        int target = d == null || d.target() < 0 ? Ring.NO_TARGET : d.target();
+        return new Ring(domid, target, d == null ? 0 : d.port());
+    }
+
     /**
      * Writes the whole state to {@code file}, with {@code extra} after the output of
      * {@code requester}; returns the descriptors the stream names.
@@ -161,12 +167,12 @@ final class LiveUpdate implements LiveUpdateSupport {
             }
             SettingsImage.write(state.quotas(), state.domains(), w);
             TreeImage.write(state.store(), state.domains(), w);
+            Set<Integer> withRing = new HashSet<>();
             for (Connection c : connections.inOrder()) {
                 Endpoint endpoint;
                 if (c.transport() instanceof RingTransport ring) {
-                    Domain d = state.domains().find(ring.domid());
-                    int target = d == null || d.target() < 0 ? Ring.NO_TARGET : d.target();
-                    endpoint = new Ring(ring.domid(), target, d == null ? 0 : d.port());
+                    endpoint = ring(ring.domid());
+                    withRing.add(ring.domid());
                 } else {
                     int fd = SocketHandover.fdOf(((SocketTransport) c.transport()).channel());
                     fds.add(fd);
@@ -180,6 +186,15 @@ final class LiveUpdate implements LiveUpdateSupport {
                 w.write(new ConnectionData(c.id(), endpoint, c.pendingInput(), c.partialReplyLength(), output,
                         OptionalLong.empty()));
                 SessionImage.write(c.id(), c.session(), true, w);
+            }
+            // A guest cut off for misbehaving stays introduced (XSA-325): it is attached again,
+            // as after a crash, rather than forgotten.
+            int connId = connections.inOrder().stream().mapToInt(Connection::id).max().orElse(0);
+            for (Domain d : state.domains().introduced()) {
+                if (!withRing.contains(d.domid()) && d.domid() != config.masterDomid() && d.port() > 0) {
+                    w.write(new ConnectionData(++connId, ring(d.domid()), new byte[0], 0, new byte[0],
+                            OptionalLong.empty()));
+                }
             }
             w.finish();
         }

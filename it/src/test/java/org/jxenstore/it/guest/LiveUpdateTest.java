@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jxenstore.client.XsClient;
 import org.jxenstore.it.peers.RunningTool;
 import org.jxenstore.it.peers.ToolResult;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,28 @@ class LiveUpdateTest {
             assertTrue(d.alive(), d.logTail());
             assertEquals(before, treeWithoutWriter(d));
             assertFalse(Files.readString(d.dir().resolve("daemon.log")).contains("handing over"), d.logTail());
+        }
+    }
+
+    /**
+     * XSA-325: a guest cut off for misbehaving stays introduced, so that its death still fires
+     * {@code @releaseDomain}; it stays so across a live update (it is attached again, as after a
+     * crash).
+     */
+    @Test
+    void aGuestCutOffStaysIntroducedAcrossAnUpdate() throws Exception {
+        assumeTrue(GuestDaemon.configuredKind() == GuestDaemon.Kind.JXENSTORED, "jxenstored's live update");
+        try (GuestDaemon d = GuestDaemon.start(List.of())) {
+            assertTrue(d.xsguest(9, "write", "x", "1").ok(), "dom9 introduced");
+            assertTrue(d.xsguest(9, "--introduce", "attach", "set", "req_prod", "+2000").ok(), "dom9 cut off");
+            try (XsClient dom0 = XsClient.open(d.socket())) {
+                assertTrue(dom0.isDomainIntroduced(9), "cut off, still introduced");
+            }
+            ToolResult update = liveUpdate(d);
+            assertTrue(update.ok(), update.describe() + "\n" + d.logTail());
+            try (XsClient dom0 = XsClient.open(d.socket())) {
+                assertTrue(dom0.isDomainIntroduced(9), "still introduced after the update\n" + d.logTail());
+            }
         }
     }
 
