@@ -3,6 +3,7 @@ package org.jxenstore.migration;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,14 +20,19 @@ import java.util.OptionalLong;
 import org.jxenstore.access.Perm;
 import org.jxenstore.migration.MigrationRecord.ConnectionData;
 import org.jxenstore.migration.MigrationRecord.DomainData;
+import org.jxenstore.migration.MigrationRecord.DomainReset;
 import org.jxenstore.migration.MigrationRecord.End;
 import org.jxenstore.migration.MigrationRecord.GlobalData;
 import org.jxenstore.migration.MigrationRecord.GlobalQuotaData;
+import org.jxenstore.migration.MigrationRecord.JournalPosition;
+import org.jxenstore.migration.MigrationRecord.LoggedRequest;
 import org.jxenstore.migration.MigrationRecord.NodeData;
+import org.jxenstore.migration.MigrationRecord.NodeRemoved;
 import org.jxenstore.migration.MigrationRecord.QuotaValue;
 import org.jxenstore.migration.MigrationRecord.Ring;
 import org.jxenstore.migration.MigrationRecord.Socket;
 import org.jxenstore.migration.MigrationRecord.TransactionData;
+import org.jxenstore.migration.MigrationRecord.TransactionLog;
 import org.jxenstore.migration.MigrationRecord.WatchData;
 import org.jxenstore.protocol.Permission.Access;
 import org.junit.jupiter.api.Test;
@@ -53,7 +59,46 @@ class MigrationStreamTest {
                 new TransactionData(2, 4),
                 new NodeData(2, 4, NodeData.READ | NodeData.WRITTEN, List.of(new Perm(Access.WRITE, 5)),
                         "/local/domain/5/x", bytes("v")),
-                new NodeData(2, 4, 0, List.of(), "/local/domain/5/gone", new byte[0]));
+                new NodeData(2, 4, 0, List.of(), "/local/domain/5/gone", new byte[0]),
+                new TransactionLog(2, 4, true, List.of("/local/domain/5/x", "/local/domain/5"),
+                        List.of(new LoggedRequest(11, bytes("x\0v")), new LoggedRequest(13, new byte[0]))),
+                new TransactionLog(2, 4, false, List.of(), List.of()),
+                new NodeRemoved("/local/domain/5/old"),
+                new DomainReset(7),
+                new JournalPosition(3, 4096));
+    }
+
+    /** The records of our own (journal and live update) in a fragment: no header, no END. */
+    @Test
+    void aFragmentReadsBackToItsLastRecord() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MigrationWriter w = MigrationWriter.fragment(out);
+        List<MigrationRecord> written = List.of(new NodeRemoved("/a/b"), new DomainReset(5),
+                new NodeData(0, 0, 0, List.of(new Perm(Access.NONE, 0)), "/a", bytes("v")));
+        for (MigrationRecord r : written) {
+            w.write(r);
+        }
+        MigrationReader reader = MigrationReader.fragment(new ByteArrayInputStream(out.toByteArray()));
+        for (MigrationRecord r : written) {
+            assertSame(r, reader.next());
+        }
+        assertNull(reader.next());
+        byte[] cut = Arrays.copyOf(out.toByteArray(), out.size() - 1);
+        MigrationReader torn = MigrationReader.fragment(new ByteArrayInputStream(cut));
+        torn.next();
+        torn.next();
+        assertThrows(MigrationFormatException.class, torn::next);
+    }
+
+    @Test
+    void aLogOfATransactionNoRecordOpenedIsRefused() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MigrationWriter w = new MigrationWriter(out);
+        w.write(new ConnectionData(1, new Socket(4), new byte[0], 0, new byte[0], OptionalLong.empty()));
+        w.write(new TransactionLog(1, 9, true, List.of(), List.of()));
+        w.finish();
+        MigrationFormatException e = assertThrows(MigrationFormatException.class, () -> readAll(out.toByteArray()));
+        assertTrue(e.getMessage().contains("which no TRANSACTION_DATA introduced"), e.getMessage());
     }
 
     @Test
@@ -207,6 +252,14 @@ class MigrationStreamTest {
                     List.of(a.connId(), a.txId(), a.access(), a.path()));
             assertEquals(e.perms(), a.perms());
             assertArrayEquals(e.value(), a.value());
+        } else if (expected instanceof TransactionLog e && actual instanceof TransactionLog a) {
+            assertEquals(List.of(e.connId(), e.txId(), e.replayable(), e.touched()),
+                    List.of(a.connId(), a.txId(), a.replayable(), a.touched()));
+            assertEquals(e.requests().size(), a.requests().size());
+            for (int i = 0; i < e.requests().size(); i++) {
+                assertEquals(e.requests().get(i).type(), a.requests().get(i).type());
+                assertArrayEquals(e.requests().get(i).payload(), a.requests().get(i).payload());
+            }
         } else {
             assertEquals(expected, actual);
         }
