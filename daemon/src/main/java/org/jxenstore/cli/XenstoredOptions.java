@@ -1,5 +1,6 @@
 package org.jxenstore.cli;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -79,6 +80,37 @@ final class XenstoredOptions {
             description = "Keep the journal (the state, across a crash or restart) in <dir>;"
                     + " default: jxenstored-state beside the socket.")
     private Path journalDir;
+
+    @Option(names = "--metrics", paramLabel = "<host>:<port>", order = 22,
+            converter = MetricsAddress.class,
+            description = "Serve OpenMetrics text at http://<host>:<port>/metrics, bound to that"
+                    + " address only (off by default).")
+    private InetSocketAddress metrics;
+
+    /** {@code HOST:PORT}, the host an address or a name ({@code [::1]:9100} for IPv6). */
+    static final class MetricsAddress implements CommandLine.ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            int colon = value.lastIndexOf(':');
+            if (colon <= 0 || colon == value.length() - 1) {
+                throw new CommandLine.TypeConversionException("expected <host>:<port>, got \"" + value + "\"");
+            }
+            String host = value.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = Integer.parseInt(value.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 0 || port > 0xFFFF) {
+                throw new CommandLine.TypeConversionException("port of \"" + value + "\" is not 0 to 65535");
+            }
+            return new InetSocketAddress(host, port);
+        }
+    }
 
     @Option(names = "--no-journal", order = 21,
             description = "Keep the state in memory only, as C xenstored does: a restart starts"
@@ -227,7 +259,7 @@ final class XenstoredOptions {
                 verbose, keepOrphans, masterDomid, privDomid, hardQuotas, softMemory,
                 watchEventTimeoutS, noJournal ? null
                         : journalDir != null ? absolute(journalDir) : socketPath.resolveSibling(JOURNAL_DIR),
-                liveUpdate, arguments);
+                liveUpdate, arguments, metrics);
     }
 
     boolean outputPid() {

@@ -43,7 +43,8 @@ public final class Journal implements AutoCloseable {
     private ByteBuffer out = ByteBuffer.allocateDirect(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
     private FileChannel channel;
     private long number;
-    private long size;
+    /** Read by the metrics' thread. */
+    private volatile long size;
     private long snapshotSize;
     private boolean started;
     private boolean broken;
@@ -119,6 +120,11 @@ public final class Journal implements AutoCloseable {
             log.error("the journal in " + dir + " cannot be written: changes are no longer kept across a"
                     + " restart", e);
         }
+    }
+
+    /** The current journal's size in octets. */
+    public long size() {
+        return size;
     }
 
     /** Where the journal ends, if everything so far is in it; else empty (it could not be written). */

@@ -2,6 +2,7 @@ package org.jxenstore.quota;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import org.jxenstore.access.Caller;
 import org.jxenstore.log.DaemonLog;
@@ -24,6 +25,7 @@ public final class QuotaGate {
     private final LongSupplier clock;
     /** (domid, quota) → when its refusal was last logged. */
     private final Map<Long, Long> lastLogged = new HashMap<>();
+    private BiConsumer<Integer, Quota> onRefusal = (domid, q) -> { };
 
     public QuotaGate(QuotaTable quotas, DaemonLog log) {
         this(quotas, log, System::nanoTime);
@@ -33,6 +35,11 @@ public final class QuotaGate {
         this.quotas = quotas;
         this.log = log;
         this.clock = clock;
+    }
+
+    /** From now on, every refusal is also reported to {@code l} (the metrics), unthrottled. */
+    public void listen(BiConsumer<Integer, Quota> l) {
+        onRefusal = l;
     }
 
     /**
@@ -56,6 +63,7 @@ public final class QuotaGate {
     /** A refusal found where the count is kept (a transaction's nodes): logged like the others. */
     public XsException refuse(Caller caller, Quota q, XsError error) {
         int domid = caller.domid();
+        onRefusal.accept(domid, q);
         long key = ((long) domid << 8) | q.ordinal();
         long now = clock.getAsLong();
         Long last = lastLogged.get(key);

@@ -5,8 +5,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * The work waiting for the event loop besides what its selector reports: connections with
@@ -21,6 +25,8 @@ final class Agenda {
     /** Bounded by the number of bound ports. */
     private final Set<Integer> firedPorts = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean domainsChanged = new AtomicBoolean();
+    /** Work other threads hand to the loop (a metrics scrape); a full queue refuses more. */
+    private final BlockingQueue<Runnable> tasks = new ArrayBlockingQueue<>(16);
 
     Agenda(Selector selector) {
         this.selector = selector;
@@ -48,9 +54,29 @@ final class Agenda {
         selector.wakeup();
     }
 
+    /**
+     * Runs {@code task} on the loop's thread, which owns the state, at the start of its next
+     * pass (any thread). The future fails at once if too many are waiting.
+     */
+    <T> CompletableFuture<T> onLoop(Supplier<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        if (!tasks.offer(() -> result.complete(task.get()))) {
+            result.completeExceptionally(new IllegalStateException("the event loop has too much waiting"));
+        }
+        selector.wakeup();
+        return result;
+    }
+
+    /** Runs what other threads handed to the loop (loop thread). */
+    void runTasks() {
+        for (Runnable r = tasks.poll(); r != null; r = tasks.poll()) {
+            r.run();
+        }
+    }
+
     /** Whether work is waiting that the selector would not report. */
     boolean pending() {
-        return !turns.isEmpty() || !firedPorts.isEmpty() || domainsChanged.get();
+        return !turns.isEmpty() || !firedPorts.isEmpty() || domainsChanged.get() || !tasks.isEmpty();
     }
 
     /** The ports fired so far; each stays on the agenda until {@link #portHandled}. */

@@ -1,5 +1,6 @@
 package org.jxenstore.server;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
@@ -25,6 +26,7 @@ import org.jxenstore.quota.Quota;
  * @param liveUpdate          {@code -U}: take over the state a live update's previous binary left
  * @param arguments           the command line as given, for a live update to start the next
  *                            binary with
+ * @param metricsAddress      where to serve metrics ({@code --metrics}), or {@code null}
  */
 public record Config(
         Path socketPath,
@@ -40,7 +42,8 @@ public record Config(
         int watchEventTimeoutS,
         Path journalDir,
         boolean liveUpdate,
-        List<String> arguments) {
+        List<String> arguments,
+        InetSocketAddress metricsAddress) {
 
     public Config {
         EnumMap<Quota, Integer> q = new EnumMap<>(Quota.class);
@@ -55,16 +58,17 @@ public record Config(
     /** C xenstored's defaults, serving {@code socketPath} without domain initialisation. */
     public static Config defaults(Path socketPath) {
         return new Config(socketPath, null, null, true, false, false, 0, 0,
-                Map.of(), Quota.SOFT_MEMORY_DEFAULT, 20, null, false, List.of());
+                Map.of(), Quota.SOFT_MEMORY_DEFAULT, 20, null, false, List.of(), null);
     }
 
     public Config withTraceFile(Path file) {
         return new Config(socketPath, pidFile, file, noDomainInit, verbose, keepOrphans, masterDomid,
-                privDomid, hardQuotas, softMemory, watchEventTimeoutS, journalDir, liveUpdate, arguments);
+                privDomid, hardQuotas, softMemory, watchEventTimeoutS, journalDir, liveUpdate, arguments,
+                metricsAddress);
     }
 
     public Config withJournal(Path dir) {
         return new Config(socketPath, pidFile, traceFile, noDomainInit, verbose, keepOrphans, masterDomid,
-                privDomid, hardQuotas, softMemory, watchEventTimeoutS, dir, liveUpdate, arguments);
+                privDomid, hardQuotas, softMemory, watchEventTimeoutS, dir, liveUpdate, arguments, metricsAddress);
     }
 }

@@ -10,6 +10,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jxenstore.access.Caller;
 import org.jxenstore.access.PermissionCheck;
 import org.jxenstore.control.ControlCommands;
@@ -28,6 +32,8 @@ import org.jxenstore.journal.Recovery.Recovered;
 import org.jxenstore.journal.Recovery;
 import org.jxenstore.log.AccessLog;
 import org.jxenstore.log.DaemonLog;
+import org.jxenstore.metrics.DaemonMetrics;
+import org.jxenstore.metrics.StateCounts;
 import org.jxenstore.migration.MigrationRecord.Ring;
 import org.jxenstore.migration.MigrationRecord.Socket;
 import org.jxenstore.migration.MigrationRecord.TransactionLog;
@@ -60,11 +66,13 @@ public final class Daemon implements AutoCloseable {
     private final DaemonLog log;
     private final XenRings rings;
     private final Journal journal;
+    private final DaemonMetrics metrics;
 
     private Daemon(Config config, ServerSocketChannel server, EventLoop loop, AccessLog trace, DaemonLog log,
-            XenRings rings, Journal journal) {
+            XenRings rings, Journal journal, DaemonMetrics metrics) {
         this.config = config;
         this.journal = journal;
+        this.metrics = metrics;
         this.server = server;
         this.loop = loop;
         this.trace = trace;
@@ -78,8 +86,9 @@ public final class Daemon implements AutoCloseable {
      *
      * @param domains  the domain operations and domain death
      * @param executor runs one decoded request
+     * @param gate     the quota checks, which the metrics listen to
      */
-    public record Core(DomainLifecycle domains, RequestExecutor executor) {
+    public record Core(DomainLifecycle domains, RequestExecutor executor, QuotaGate gate) {
     }
 
     /** A fresh state as C xenstored starts: its initial tree, no domains, no clients. */
@@ -101,10 +110,10 @@ public final class Daemon implements AutoCloseable {
                 state.store()::nodesOwnedBy, state.sessions()::watchesOf);
         ControlCommands control = new ControlCommands(state.store(), state.watches(), quotas, state.domains(), trace,
                 state.sessions(), liveUpdate, log);
-        RequestExecutor executor = new RequestExecutor(state, permissions, notifier,
-                new QuotaGate(state.quotas(), log), quotas, domains,
+        QuotaGate gate = new QuotaGate(state.quotas(), log);
+        RequestExecutor executor = new RequestExecutor(state, permissions, notifier, gate, quotas, domains,
                 new DomainFeatures(state.domains()), control, log);
-        return new Core(domains, executor);
+        return new Core(domains, executor, gate);
     }
 
     /**
@@ -142,6 +151,7 @@ public final class Daemon implements AutoCloseable {
         }
         XenRings rings = null;
         Selector selector = null;
+        DaemonMetrics metrics = null;
         try {
             Runnable beforeOutput = journal == null ? () -> { } : journal::sync;
             selector = Selector.open();
@@ -154,9 +164,13 @@ public final class Daemon implements AutoCloseable {
             }
             LiveUpdate liveUpdate = new LiveUpdate(config, server, connections, state, journal, trace, log);
             Core core = core(config, state, rings == null ? DomainTransport.NONE : rings, trace, log, liveUpdate);
+            metrics = config.metricsAddress() == null ? null : serveMetrics(config, agenda, state, journal);
+            if (metrics != null) {
+                core.gate().listen(metrics::quotaRefused);
+            }
             GuestHold hold = new GuestHold();
             Dispatcher dispatcher = new Dispatcher(core.executor(), new HeapGuard(log::warning), hold, tickets, trace,
-                    log, liveUpdate);
+                    log, liveUpdate, metrics);
             XenRings domainStates = rings;
             Runnable onDomainChange = rings == null ? () -> { } : () -> core.domains().checkDomains(domainStates);
             EventLoop loop = new EventLoop(server, selector, connections, agenda, dispatcher, hold, onDomainChange,
@@ -184,11 +198,14 @@ public final class Daemon implements AutoCloseable {
                 // A guest may have died while no daemon ran: its VIRQ_DOM_EXC was lost.
                 core.domains().checkDomains(rings);
             }
-            Daemon d = new Daemon(config, server, loop, trace, log, rings, journal);
+            Daemon d = new Daemon(config, server, loop, trace, log, rings, journal, metrics);
             d.thread.start();
             log.info("serving " + config.socketPath() + (rings == null ? " (socket only)" : " and guest rings"));
             return d;
         } catch (IOException | RuntimeException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             server.close();
             Files.deleteIfExists(config.socketPath());
             if (selector != null) {
@@ -202,6 +219,25 @@ public final class Daemon implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Metrics on the address given: what the daemon holds is counted on the loop's thread when a
+     * scrape asks; if the loop does not answer within a second, the last counts are shown.
+     */
+    private static DaemonMetrics serveMetrics(Config config, Agenda agenda, DaemonState state, Journal journal)
+            throws IOException {
+        AtomicReference<StateCounts> last = new AtomicReference<>(new StateCounts(0, 0, 0, 0, 0, 0));
+        return DaemonMetrics.serve(config.metricsAddress(), () -> {
+            try {
+                last.set(agenda.onLoop(() -> StateCounts.of(state)).get(1, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // The last counts stand.
+            }
+            return last.get();
+        }, journal == null ? () -> -1 : journal::size);
     }
 
     private static long millis(long from, long to) {
@@ -320,6 +356,9 @@ public final class Daemon implements AutoCloseable {
         }
         if (journal != null) {
             journal.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         try {
             server.close();

@@ -4,6 +4,7 @@ import org.jxenstore.exec.Reply;
 import org.jxenstore.exec.RequestExecutor;
 import org.jxenstore.log.AccessLog;
 import org.jxenstore.log.DaemonLog;
+import org.jxenstore.metrics.DaemonMetrics;
 import org.jxenstore.protocol.Message;
 import org.jxenstore.protocol.MessageType;
 import org.jxenstore.protocol.Wire;
@@ -25,10 +26,13 @@ final class Dispatcher {
     private final AccessLog trace;
     private final DaemonLog log;
     private final LiveUpdate liveUpdate;
+    private final DaemonMetrics metrics;
 
+    /** @param metrics {@code null} without {@code --metrics} */
     Dispatcher(RequestExecutor executor, HeapGuard heap, GuestHold hold, RequestTickets tickets, AccessLog trace,
-            DaemonLog log, LiveUpdate liveUpdate) {
+            DaemonLog log, LiveUpdate liveUpdate, DaemonMetrics metrics) {
         this.liveUpdate = liveUpdate;
+        this.metrics = metrics;
         this.executor = executor;
         this.heap = heap;
         this.hold = hold;
@@ -45,6 +49,7 @@ final class Dispatcher {
         }
         MessageType type = MessageType.fromCode(m.type());
         Ticket ticket = tickets.open(c);
+        long began = metrics == null ? 0 : System.nanoTime();
         try {
             Message reply;
             Watch initialEvent = null;
@@ -74,6 +79,9 @@ final class Dispatcher {
             }
         } finally {
             tickets.close();
+            if (metrics != null) {
+                metrics.requestDone(type, System.nanoTime() - began);
+            }
         }
     }
 

@@ -123,6 +123,7 @@ final class EventLoop implements Runnable {
     /** One turn of the loop: wait for work, then do it. */
     private void pass() throws IOException {
         waitForWork();
+        agenda.runTasks();
         for (SelectionKey k : selector.selectedKeys()) {
             handle(k);
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,15 @@ class XenstoredOptionsTest {
     @Test
     void minusDAloneGivesTheDefaultsOfCWithTheJournalBesideTheSocket() {
         assertEquals(DEFAULTS, parse("-D"));
+    }
+
+    @Test
+    void metricsAreServedOnlyWhereTold() {
+        assertNull(parse().metricsAddress());
+        assertEquals(new InetSocketAddress("127.0.0.1", 9100), parse("--metrics", "127.0.0.1:9100").metricsAddress());
+        assertEquals(new InetSocketAddress("::1", 9100), parse("--metrics", "[::1]:9100").metricsAddress());
+        assertTrue(rejection("--metrics", "9100").contains("expected <host>:<port>"), rejection("--metrics", "9100"));
+        assertTrue(rejection("--metrics", "h:70000").contains("is not 0 to 65535"), rejection("--metrics", "h:70000"));
     }
 
     @Test
