@@ -135,7 +135,10 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "jxenstored-shutdown"));
         // The JVM's default for SIGHUP is to exit; logrotate's postrotate sends it to have the
         // logs reopened, as C xenstored does.
-        Hangup.onHangup(daemon::reopenLogs, log);
+        Hangup.onHangup(() -> {
+            DetachedOutput.reopen(env.get(DetachedOutput.VARIABLE), log);
+            daemon.reopenLogs();
+        }, log);
         try {
             long pid = ProcessHandle.current().pid();
             if (pidFile != null) {

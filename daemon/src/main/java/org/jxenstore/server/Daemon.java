@@ -323,10 +323,14 @@ public final class Daemon implements AutoCloseable {
         return config.socketPath();
     }
 
-    /** SIGHUP: the trace file ({@code -T}) is reopened by name before its next line. */
+    /**
+     * SIGHUP: the trace file ({@code -T}) is reopened by name before its next line. The log says
+     * so once that is settled, so that whoever waits for the line finds the next request traced
+     * in the new file.
+     */
     public void reopenLogs() {
-        log.info("SIGHUP: reopening the trace file");
         trace.reopen();
+        log.info("SIGHUP: reopening the trace file");
     }
 
     /**

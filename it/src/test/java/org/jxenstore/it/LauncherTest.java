@@ -3,6 +3,7 @@ package org.jxenstore.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -15,6 +16,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -167,6 +171,39 @@ class LauncherTest {
         daemon.onExit().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
         assertFalse(Files.exists(rundir.resolve("socket")), "the socket is removed");
         assertFalse(Files.exists(pidFile), "the pid file is removed");
+    }
+
+    /**
+     * logrotate moves a detached daemon's log file away and sends SIGHUP: the daemon log goes on
+     * in a new file of the same name.
+     */
+    @Test
+    void aSighupReopensADetachedDaemonsLogFile() throws Exception {
+        Path rundir = dir.resolve("run");
+        ProcessHandle daemon = startDetached(rundir, dir.resolve("xenstored.pid"));
+        try {
+            Path logFile = rundir.resolve("jxenstored.log");
+            Path rotated = rundir.resolve("jxenstored.log.1");
+            Files.move(logFile, rotated);
+            try (WatchService changes = rundir.getFileSystem().newWatchService()) {
+                rundir.register(changes, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+                Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(daemon.pid())).start();
+                assertEquals(0, kill.waitFor());
+                // The line the daemon writes after reopening is the event waited for.
+                while (!(Files.exists(logFile)
+                        && Files.readString(logFile).contains("SIGHUP: reopening the trace file"))) {
+                    WatchKey key = changes.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                    assertNotNull(key, "a new log file with the SIGHUP's line");
+                    key.pollEvents();
+                    key.reset();
+                }
+            }
+            assertFalse(Files.readString(rotated).contains("SIGHUP"), "nothing more in the moved file");
+            assertEquals(XS_READ, replyTypeToReadOfRoot(rundir.resolve("socket")), "it still serves");
+        } finally {
+            daemon.destroy();
+        }
+        daemon.onExit().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     }
 
     @Test
