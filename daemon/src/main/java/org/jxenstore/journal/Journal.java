@@ -67,10 +67,6 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    public Path dir() {
-        return dir;
-    }
-
     /**
      * From now on records every change. If {@code resume} says where the journal the state came
      * from ends (recovery read it up to there, or a live update's previous binary wrote it up to
