@@ -168,7 +168,9 @@ final class LiveUpdate implements LiveUpdateSupport {
             SettingsImage.write(state.quotas(), state.domains(), w);
             TreeImage.write(state.store(), state.domains(), w);
             Set<Integer> withRing = new HashSet<>();
+            int connId = 0;
             for (Connection c : connections.inOrder()) {
+                connId = c.id();
                 Endpoint endpoint;
                 if (c.transport() instanceof RingTransport ring) {
                     endpoint = ring(ring.domid());
@@ -189,7 +191,6 @@ final class LiveUpdate implements LiveUpdateSupport {
             }
             // A guest cut off for misbehaving stays introduced (XSA-325): it is attached again,
             // as after a crash, rather than forgotten.
-            int connId = connections.inOrder().stream().mapToInt(Connection::id).max().orElse(0);
             for (Domain d : state.domains().introduced()) {
                 if (!withRing.contains(d.domid()) && d.domid() != config.masterDomid() && d.port() > 0) {
                     w.write(new ConnectionData(++connId, ring(d.domid()), new byte[0], 0, new byte[0],

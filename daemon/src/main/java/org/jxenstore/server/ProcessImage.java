@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -54,19 +55,25 @@ final class ProcessImage {
                 if (flags >= 0) {
                     boolean kept = fd <= 2 || keep.contains(fd);
                     int wanted = kept ? flags & ~FD_CLOEXEC : flags | FD_CLOEXEC;
-                    int ignored = (int) fcntl.invokeExact(fd, F_SETFD, wanted);
+                    int set = (int) fcntl.invokeExact(fd, F_SETFD, wanted);
+                    if (set < 0 && kept) {
+                        throw new IOException("descriptor " + fd + " cannot be kept open across exec");
+                    }
                 }
             }
             try (Arena arena = Arena.ofConfined()) {
                 // The JVM blocks some signals in its threads; the mask survives exec.
                 MemorySegment empty = arena.allocate(128);
-                int ignored = (int) sigprocmask.invokeExact(SIG_SETMASK, empty, MemorySegment.NULL);
+                int unmasked = (int) sigprocmask.invokeExact(SIG_SETMASK, empty, MemorySegment.NULL);
+                if (unmasked < 0) {
+                    throw new IOException("the signal mask cannot be cleared for the new program");
+                }
                 MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
                 int rc = (int) execve.invokeExact(state, arena.allocateFrom(argv.getFirst()),
                         strings(arena, argv), strings(arena, env.entrySet().stream()
                                 .map(e -> e.getKey() + "=" + e.getValue()).toList()));
                 int errno = state.get(ValueLayout.JAVA_INT, Linker.Option.captureStateLayout()
-                        .byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
+                        .byteOffset(MemoryLayout.PathElement.groupElement("errno")));
                 throw new IOException("execve " + argv.getFirst() + " failed (rc " + rc + ", errno " + errno + ")");
             }
         } catch (IOException e) {

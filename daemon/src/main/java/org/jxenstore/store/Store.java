@@ -27,7 +27,18 @@ public final class Store implements NodeView {
     private final ArrayList<Runnable> undo = new ArrayList<>();
     private StoreListener listener = StoreListener.NONE;
     /** What the open change will tell the listener if it stays. */
-    private final ArrayList<Runnable> reports = new ArrayList<>();
+    private final ArrayList<Report> reports = new ArrayList<>();
+
+    /** A change the listener is to hear of: a node written (created or not) or removed. */
+    private record Report(String path, boolean created, boolean removed) {
+        void tell(StoreListener l) {
+            if (removed) {
+                l.removed(path);
+            } else {
+                l.written(path, created);
+            }
+        }
+    }
 
     /** C's initial tree: {@code /}, {@code /tool}, {@code /tool/xenstored}, owned by the master domain. */
     public Store(int masterDomid) {
@@ -54,7 +65,9 @@ public final class Store implements NodeView {
     public void endChange() {
         rootBeforeChange = null;
         undo.clear();
-        reports.forEach(Runnable::run);
+        for (Report r : reports) {
+            r.tell(listener);
+        }
         reports.clear();
     }
 
@@ -63,11 +76,16 @@ public final class Store implements NodeView {
         listener = l;
     }
 
-    private void report(Runnable r) {
+    /** Tells the listener now, or when the open change is kept; nothing without a listener. */
+    private void report(String path, boolean created, boolean removed) {
+        if (listener == StoreListener.NONE) {
+            return;
+        }
+        Report r = new Report(path, created, removed);
         if (rootBeforeChange != null) {
             reports.add(r);
         } else {
-            r.run();
+            r.tell(listener);
         }
     }
 
@@ -143,7 +161,7 @@ public final class Store implements NodeView {
         if (comps.length == 0) {
             indexChange(path, root.perms(), root.value().length, perms, value.length);
             root = new Node(value, perms, root.children(), gen);
-            report(() -> listener.written(path, false));
+            report(path, false, false);
             return;
         }
         Node[] ancestors = ancestorsOf(comps);
@@ -166,8 +184,7 @@ public final class Store implements NodeView {
             child = p.withChildren(p.children().with(comps[i], child), g);
         }
         root = child;
-        boolean createdNow = existing == null;
-        report(() -> listener.written(path, createdNow));
+        report(path, existing == null, false);
     }
 
     /** The nodes from the root down to the parent of the path's last component. */
@@ -209,7 +226,7 @@ public final class Store implements NodeView {
             child = p.withChildren(p.children().with(comps[i], child), p.generation());
         }
         root = child;
-        report(() -> listener.removed(path));
+        report(path, false, true);
         return removed;
     }
 
@@ -278,7 +295,7 @@ public final class Store implements NodeView {
 
     public void setSpecialPerms(String name, Perms perms) {
         specialPerms.put(name, perms);
-        report(() -> listener.written(name, false));
+        report(name, false, false);
     }
 
     /** A dead domain's entries leave the special nodes' ACLs too (XSA-322). */

@@ -3,6 +3,11 @@ package org.jxenstore.it.guest;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -162,14 +167,16 @@ public final class GuestDaemon implements AutoCloseable {
         if (kind != Kind.JXENSTORED) {
             throw new IllegalStateException("only jxenstored is restarted in place");
         }
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        // The killed daemon may stay a zombie (PID 1 need not reap it); by then its locks are free.
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (alive()) {
-            if (System.nanoTime() > deadline) {
+        // A connection of our own ends when the kernel closes the killed process's descriptors,
+        // which is also when its locks are released (it may stay a zombie: PID 1 need not reap it).
+        try (SocketChannel watch = SocketChannel.open(UnixDomainSocketAddress.of(socket()));
+                Selector selector = Selector.open()) {
+            watch.configureBlocking(false);
+            watch.register(selector, SelectionKey.OP_READ);
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            if (selector.select(Duration.ofSeconds(30).toMillis()) == 0 || readEnd(watch) >= 0) {
                 throw new AssertionError("pid " + pid + " survived SIGKILL for 30 s");
             }
-            Thread.sleep(10);
         }
         List<String> cmd = new ArrayList<>(List.of("sh", "-c", "exec setsid \"$@\" 2>>\"$0\"",
                 dir.resolve("daemon.log").toString(), repoRoot().resolve("bin/jxenstored").toString(), "--no-fork",
@@ -181,6 +188,15 @@ public final class GuestDaemon implements AutoCloseable {
         String first = daemon.nextLine(Duration.ofSeconds(120));
         pid = Long.parseLong(first.trim());
         Files.writeString(dir.resolve("pid"), pid + "\n");
+    }
+
+    /** -1 when the peer is gone (end of stream or a reset connection). */
+    private static int readEnd(SocketChannel ch) {
+        try {
+            return ch.read(ByteBuffer.allocate(16));
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** The last lines of daemon.log, for assertion messages. */
