@@ -107,6 +107,31 @@ public final class GuestDaemon implements AutoCloseable {
         return new GuestDaemon(tools, kind, dir, pid);
     }
 
+    /**
+     * The environment under which a jxenstored started by other means than start-peer.sh (a
+     * restart in place, an init script) runs in {@code dir} as start-peer.sh would run it: its
+     * socket in {@code dir}, the shim, guest rings in {@code dir}, every domid a live domain.
+     * Writes the shim's domain list if there is none yet.
+     */
+    public static Map<String, String> shimEnvironment(PeerTools tools, Path dir) throws IOException {
+        Path domains = dir.resolve("domains");
+        if (!Files.exists(domains)) {
+            Files.writeString(domains, "0-32751\n");
+        }
+        return Map.of("XENSTORED_RUNDIR", dir.toString(),
+                "LD_PRELOAD", tools.cache().resolve("build/xenshim.so").toString(),
+                "XSHIM_RING_DIR", dir.toString(), "XSHIM_DOMAINS_FILE", domains.toString());
+    }
+
+    /**
+     * A jxenstored that serves in {@code dir} under {@link #shimEnvironment}, started by the
+     * caller; {@link #close} stops it as it stops the others.
+     */
+    public static GuestDaemon adopt(Path dir, long pid) throws IOException {
+        Files.writeString(dir.resolve("pid"), pid + "\n");
+        return new GuestDaemon(PeerTools.get(), Kind.JXENSTORED, dir, pid);
+    }
+
     /** The repository's root: system property {@code jxs.repo}, else the first parent of the working directory with bin/jxenstored. */
     public static Path repoRoot() {
         String configured = System.getProperty("jxs.repo");
@@ -182,9 +207,7 @@ public final class GuestDaemon implements AutoCloseable {
                 dir.resolve("daemon.log").toString(), repoRoot().resolve("bin/jxenstored").toString(), "--no-fork",
                 "-P"));
         cmd.addAll(jxenstoredArgs);
-        RunningTool daemon = tools.start(null, Map.of("XENSTORED_RUNDIR", dir.toString(),
-                "LD_PRELOAD", tools.cache().resolve("build/xenshim.so").toString(),
-                "XSHIM_RING_DIR", dir.toString(), "XSHIM_DOMAINS_FILE", dir.resolve("domains").toString()), cmd);
+        RunningTool daemon = tools.start(null, shimEnvironment(tools, dir), cmd);
         String first = daemon.nextLine(Duration.ofSeconds(120));
         pid = Long.parseLong(first.trim());
         Files.writeString(dir.resolve("pid"), pid + "\n");

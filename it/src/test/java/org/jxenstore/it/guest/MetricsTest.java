@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * dom7, and every metric the operations issue lists is there. jxenstored only.
  */
 class MetricsTest {
-    private static final List<String> METRICS = List.of("jxenstored_requests_total",
+    static final List<String> METRICS = List.of("jxenstored_requests_total",
             "jxenstored_request_duration_seconds", "jxenstored_nodes", "jxenstored_watches",
             "jxenstored_transactions", "jxenstored_connections", "jxenstored_domains",
             "jxenstored_quota_rejections_total", "jxenstored_heap_used_bytes", "jxenstored_journal_bytes");
@@ -49,7 +49,7 @@ class MetricsTest {
         }
     }
 
-    private static String scrape(int port) throws IOException, InterruptedException {
+    static String scrape(int port) throws IOException, InterruptedException {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
@@ -57,7 +57,7 @@ class MetricsTest {
     }
 
     /** A port nothing listens on now; the daemon binds it a moment later. */
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
