@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jxenstore.control.LiveUpdateSupport;
 import org.jxenstore.journal.Recovery;
 import org.jxenstore.log.DaemonLog;
+import org.jxenstore.log.Syslog;
 import org.jxenstore.server.Config;
 import org.jxenstore.server.Daemon;
 import picocli.CommandLine;
@@ -58,7 +59,7 @@ public final class Main {
             return checkState(options.checkState(), config, out, err);
         }
         try {
-            serve(config, options.outputPid(), env, out, new DaemonLog(err));
+            serve(config, options.outputPid(), env, out, daemonLog(env, err));
             return CommandLine.ExitCode.OK;
         } catch (IOException e) {
             err.println("jxenstored: " + describe(e));
@@ -66,6 +67,25 @@ public final class Main {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return FAILED;
+        }
+    }
+
+    /**
+     * The daemon log on {@code err}, and on syslog too when the launcher detached the daemon (it
+     * names the output file then): in the foreground, standard error is the terminal or, under
+     * systemd, the journal already.
+     */
+    private static DaemonLog daemonLog(Map<String, String> env, PrintStream err) {
+        String output = env.get(DetachedOutput.VARIABLE);
+        if (output == null || output.isEmpty()) {
+            return new DaemonLog(err);
+        }
+        try {
+            return new DaemonLog(err, Syslog.open());
+        } catch (IllegalStateException e) {
+            DaemonLog log = new DaemonLog(err);
+            log.warning("the daemon log goes to " + output + " only: " + e.getMessage());
+            return log;
         }
     }
 

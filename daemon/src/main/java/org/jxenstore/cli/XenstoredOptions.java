@@ -55,8 +55,9 @@ final class XenstoredOptions {
 
     // Read by bin/jxenstored, which detaches the JVM unless it is given; Java itself never forks.
     @Option(names = {"-N", "--no-fork"}, order = 4,
-            description = "Stay in the foreground. Without it, bin/jxenstored detaches the daemon"
-                    + " and returns once it serves.")
+            description = "Stay in the foreground, logging to standard error. Without it,"
+                    + " bin/jxenstored detaches the daemon, which logs to syslog too, and returns"
+                    + " once it serves.")
     private boolean noFork;
 
     @Option(names = {"-P", "--output-pid"}, order = 5,

@@ -206,6 +206,29 @@ class LauncherTest {
         daemon.onExit().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     }
 
+    /**
+     * As C xenstored once it forks, a detached daemon logs to syslog too, as "jxenstored",
+     * facility daemon: its start line at info is {@code <30>} (3 * 8 + 6). The '%' in the socket's
+     * name comes through as it is: the line is never a format.
+     */
+    @Test
+    void aDetachedDaemonLogsItsStartToSyslogToo() throws Exception {
+        Path rundir = dir.resolve("run-100%s%n");
+        try (SyslogReceiver syslog = SyslogReceiver.atDevLog()) {
+            ProcessHandle daemon = startDetached(rundir, dir.resolve("xenstored.pid"));
+            try {
+                String start = "jxenstored[" + daemon.pid() + "]: serving " + rundir.resolve("socket")
+                        + " (socket only)";
+                // Sent before the daemon said it serves: only the receiver's reading is waited for.
+                String line = syslog.awaitLine(l -> l.endsWith(start), Duration.ofSeconds(30));
+                assertTrue(line.startsWith("<30>"), line);
+            } finally {
+                daemon.destroy();
+            }
+            daemon.onExit().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void aSecondStartForTheSameRunDirectoryChangesNothingAndSucceeds() throws Exception {
         Path rundir = dir.resolve("run");
