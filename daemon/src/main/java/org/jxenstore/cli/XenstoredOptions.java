@@ -39,8 +39,7 @@ final class XenstoredOptions {
     private CommandSpec spec;
 
     @Option(names = {"-D", "--no-domain-init"}, order = 1,
-            description = "Serve the Unix socket only: no dom0 set-up, no guest rings."
-                    + " Required until jxenstore has a ring transport.")
+            description = "Serve the Unix socket only: no dom0 set-up, no guest rings, no Xen needed.")
     private boolean noDomainInit;
 
     @Option(names = {"-F", "--pid-file"}, paramLabel = "<file>", order = 2,
@@ -155,8 +154,7 @@ final class XenstoredOptions {
         private String internalDb;
 
         @Option(names = {"-e", "--event"}, paramLabel = "<port>",
-                description = "No effect: dom0's event channel (for a stub-domain xenstored);"
-                        + " needs the ring transport.")
+                description = "No effect: dom0's event channel (for a stub-domain xenstored).")
         private String event;
 
         @Option(names = "--trace-control", paramLabel = "+|-<switch>",

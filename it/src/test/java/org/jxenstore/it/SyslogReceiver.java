@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Scanner;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Assumptions;
  * }
  * }</pre>
  */
-final class SyslogReceiver implements AutoCloseable {
+public final class SyslogReceiver implements AutoCloseable {
     private static final Path DEV_LOG = Path.of("/dev/log");
     // Each datagram, then a NUL (no syslog message holds one), so that a message of several
     // lines (a stack trace) stays one record. "ready" first, once bound.
@@ -60,6 +61,18 @@ final class SyslogReceiver implements AutoCloseable {
                         + " and the test does not take it over");
         Assumptions.assumeTrue(Files.isWritable(DEV_LOG.getParent()),
                 "binding " + DEV_LOG + " needs write access to " + DEV_LOG.getParent() + " (root)");
+        return bind();
+    }
+
+    /** A receiver bound at {@code /dev/log} if nothing is there and {@code /dev} is writable; else none. */
+    public static Optional<SyslogReceiver> atDevLogIfFree() throws IOException {
+        if (Files.exists(DEV_LOG, LinkOption.NOFOLLOW_LINKS) || !Files.isWritable(DEV_LOG.getParent())) {
+            return Optional.empty();
+        }
+        return Optional.of(bind());
+    }
+
+    private static SyslogReceiver bind() throws IOException {
         Process python = new ProcessBuilder("python3", "-c", RECEIVER, DEV_LOG.toString()).start();
         Scanner records = new Scanner(python.getInputStream(), StandardCharsets.UTF_8).useDelimiter("\0");
         if (!(records.hasNext() && records.next().equals("ready"))) {
@@ -82,7 +95,7 @@ final class SyslogReceiver implements AutoCloseable {
     }
 
     /** The first line received that matches, waiting for it up to {@code timeout}; fails the test if none comes. */
-    synchronized String awaitLine(Predicate<String> wanted, Duration timeout) throws InterruptedException {
+    public synchronized String awaitLine(Predicate<String> wanted, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         int seen = 0;
         while (true) {

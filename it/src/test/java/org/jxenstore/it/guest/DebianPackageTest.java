@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.jxenstore.it.SyslogReceiver;
 import org.jxenstore.it.peers.PeerTools;
 import org.jxenstore.it.peers.ToolResult;
 import org.junit.jupiter.api.AfterAll;
@@ -60,6 +61,8 @@ class DebianPackageTest {
     private int oomScore;
     private long pid;
     private boolean installed;
+    /** Where the detached daemon's log goes too; none where a real syslog owns /dev/log. */
+    private SyslogReceiver syslog;
 
     @BeforeAll
     void needsRootAndDebiansTools() throws Exception {
@@ -115,6 +118,7 @@ class DebianPackageTest {
     @Order(2)
     void startedAsDebiansInitScriptDoesItServesUnderItsOwnPidWithTheOomScore() throws Exception {
         assertTrue(installed, "installed in the first step");
+        syslog = SyslogReceiver.atDevLogIfFree().orElse(null);
         ToolResult start = initScriptStart();
         assertTrue(start.ok(), start.describe());
         ToolResult read = tools.xs(dir.resolve("socket"), "xenstore-read", "-s", "/");
@@ -126,6 +130,9 @@ class DebianPackageTest {
         assertTrue(holdsSocket(pid, dir.resolve("socket")), "the pid file's process serves the socket");
         assertEquals(String.valueOf(oomScore), Files.readString(Path.of("/proc/" + pid + "/oom_score_adj")).trim(),
                 "choom's score stays with the JVM");
+        if (syslog != null) {
+            syslog.awaitLine(l -> l.contains("jxenstored[" + pid + "]: serving " + dir.resolve("socket")), STEP);
+        }
     }
 
     @Test
@@ -175,6 +182,9 @@ class DebianPackageTest {
                 .matcher(text);
         assertTrue(refusals.find() && Double.parseDouble(refusals.group(1)) > 0, "dom7's refusal is counted:\n" + text);
         awaitLogLine("dom7 reached its transactions quota", () -> { });
+        if (syslog != null) {
+            syslog.awaitLine(l -> l.contains("jxenstored[" + pid + "]: dom7 reached its transactions quota"), STEP);
+        }
     }
 
     @Test
@@ -202,6 +212,9 @@ class DebianPackageTest {
         }
         if (pid > 0) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        if (syslog != null) {
+            syslog.close();
         }
         run(STEP, Map.of(), "dpkg", "-P", "jxenstore");
         deleteTree(dir);
