@@ -4,6 +4,9 @@ import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -21,17 +24,29 @@ import org.jxenstore.migration.MigrationWriter;
 
 /**
  * Makes every change durable before anything that acknowledges it leaves the daemon: the event
- * loop calls {@link #sync()} before it writes to any client, and one write(2) then appends
- * everything changed since the last call as one entry. In the run directory (a tmpfs on a Xen
- * host) that survives a crash of the process without an fsync, and a reboot starts clean.
+ * loop calls {@link #sync()} before it writes to any client, which appends everything changed
+ * since the last call as one entry. In the run directory (a tmpfs on a Xen host) that survives a
+ * crash of the process without an fsync, and a reboot starts clean.
+ *
+ * <p>Entries are copied into a shared mapping of the journal file ({@link #WINDOW} octets at a
+ * time), not written with write(2): the page cache holds them the moment they are copied, as it
+ * would after a write, and a pass that changed something costs no system call for its entry
+ * (it was a third of a write request's system calls). Past the last entry the mapped file is
+ * zeros, which recovery reads as the end; an entry's length goes in last, so one the process did
+ * not finish still reads as zeros there, or fails its checksum. Closing the journal cuts the
+ * zeros off.
  *
  * <p>The journal is bounded: once it is larger than {@link #MIN_COMPACTION_BYTES} and twice the
  * snapshot it follows, a new snapshot of the whole state is written and a new journal begins, so
- * the folder holds at most about three times the state plus 16 MiB.
+ * the folder holds at most about three times the state plus 16 MiB (and the mapped window's
+ * zeros, up to {@link #WINDOW}).
  */
 public final class Journal implements AutoCloseable {
     /** A journal is never compacted below this size, so a small state is not rewritten often. */
     static final long MIN_COMPACTION_BYTES = 16L << 20;
+    /** How much of the journal file is mapped at a time (more if one entry needs it). */
+    static final long WINDOW = 1L << 20;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Path dir;
     private final DaemonState state;
@@ -40,8 +55,11 @@ public final class Journal implements AutoCloseable {
     private final long minCompactionBytes;
     private final ByteArrayOutputStream entry = new ByteArrayOutputStream();
     private final MigrationWriter entryWriter;
-    private ByteBuffer out = ByteBuffer.allocateDirect(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
     private FileChannel channel;
+    /** The mapped part of the journal file, from {@link #windowStart}; unmapped with its arena. */
+    private Arena windowArena;
+    private MemorySegment window;
+    private long windowStart;
     private long number;
     /** Read by the metrics' thread. */
     private volatile long size;
@@ -100,18 +118,19 @@ public final class Journal implements AutoCloseable {
             CRC32C crc = new CRC32C();
             crc.update(body);
             int length = JournalFiles.ENTRY_HEADER_LENGTH + body.length;
-            if (out.capacity() < length) {
-                out = ByteBuffer.allocateDirect(Math.max(length, 2 * out.capacity())).order(ByteOrder.LITTLE_ENDIAN);
+            if (size + length > windowStart + window.byteSize()) {
+                map(size, Math.max(WINDOW, length));
             }
-            // One direct buffer: the channel writes it as it is, where heap buffers are copied first.
-            out.clear();
-            out.putInt(body.length).putInt((int) crc.getValue()).put(body).flip();
-            writeFully(channel, out);
+            long at = size - windowStart;
+            MemorySegment.copy(body, 0, window, ValueLayout.JAVA_BYTE, at + JournalFiles.ENTRY_HEADER_LENGTH, body.length);
+            window.set(INT, at + 4, (int) crc.getValue());
+            window.set(INT, at, body.length);
             size += length;
             if (size > Math.max(minCompactionBytes, 2 * snapshotSize)) {
                 compactTo(number + 1);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InternalError e) {
+            // InternalError: the JVM's report of a fault in the mapping (the file shrank under it).
             broken = true;
             log.error("the journal in " + dir + " cannot be written: changes are no longer kept across a"
                     + " restart", e);
@@ -137,13 +156,13 @@ public final class Journal implements AutoCloseable {
                 || p.length() < JournalFiles.HEADER_LENGTH) {
             return false;
         }
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
-        // What is past the end is an entry the previous process did not finish.
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        // What is past the end is the mapping's zeros, or an entry the previous process did not finish.
         ch.truncate(p.length());
-        ch.position(p.length());
         channel = ch;
         number = p.number();
         size = p.length();
+        map(size, WINDOW);
         snapshotSize = Files.size(snapshot);
         JournalFiles.removeAllBut(dir, number);
         return true;
@@ -159,7 +178,7 @@ public final class Journal implements AutoCloseable {
         }
         long length = Files.size(partial);
         FileChannel next = FileChannel.open(JournalFiles.journal(dir, n), StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             writeFully(next, JournalFiles.header(length, (int) crc.getValue()));
             Files.move(partial, JournalFiles.snapshot(dir, n), StandardCopyOption.ATOMIC_MOVE,
@@ -168,14 +187,56 @@ public final class Journal implements AutoCloseable {
             next.close();
             throw e;
         }
-        if (channel != null) {
-            channel.close();
-        }
+        closeFile();
         channel = next;
         number = n;
         size = JournalFiles.HEADER_LENGTH;
         snapshotSize = length;
+        map(size, WINDOW);
         JournalFiles.removeAllBut(dir, n);
+    }
+
+    /**
+     * Maps {@code length} octets of the journal file from {@code start}. The file is first grown
+     * to cover them by writing zeros: a full file system then fails this write, where a mapping
+     * past the file's end would fail later, with SIGBUS, in the copy of an entry.
+     */
+    private void map(long start, long length) throws IOException {
+        unmap();
+        ByteBuffer zeros = ByteBuffer.allocateDirect(64 << 10);
+        for (long at = channel.size(); at < start + length; ) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), start + length - at));
+            at += channel.write(zeros, at);
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            window = channel.map(FileChannel.MapMode.READ_WRITE, start, length, arena);
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+        windowArena = arena;
+        windowStart = start;
+    }
+
+    private void unmap() {
+        if (windowArena != null) {
+            windowArena.close();
+            windowArena = null;
+            window = null;
+        }
+    }
+
+    /** Unmaps the journal file, cuts the mapping's zeros off its end and closes it. */
+    private void closeFile() throws IOException {
+        unmap();
+        FileChannel ch = channel;
+        channel = null;
+        if (ch != null) {
+            try (ch) {
+                ch.truncate(size);
+            }
+        }
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer... buffers) throws IOException {
@@ -193,12 +254,11 @@ public final class Journal implements AutoCloseable {
     public void close() {
         sync();
         started = false;
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // Everything was written already.
-            }
+        try {
+            closeFile();
+        } catch (IOException e) {
+            // Everything is in the file already; only the zeros past it may stay, which recovery skips.
+            log.warning("closing the journal in " + dir + ": " + e.getMessage());
         }
     }
 }

@@ -150,13 +150,21 @@ public final class Recovery {
         }
     }
 
-    /** Applies every entry after the header; returns how many, with {@code b} at the end of the last. */
+    /**
+     * Applies every entry after the header; returns how many, with {@code b} at the end of the
+     * last. A length of zero ends the journal: the zeros of the file's mapped part that no entry
+     * reached yet (no entry is empty).
+     */
     private int replay(Path dir, Path file, ByteBuffer b, DaemonLog log) throws IOException {
         int count = 0;
         while (b.hasRemaining()) {
             int at = b.position();
             int length = b.remaining() >= JournalFiles.ENTRY_HEADER_LENGTH ? b.getInt() : -1;
             int crc = length >= 0 ? b.getInt() : 0;
+            if (length == 0 || (length < 0 && onlyZerosFrom(b, at))) {
+                b.position(at);
+                return count;
+            }
             if (length < 0 || length > b.remaining()) {
                 log.warning("dropped an entry cut short at the end of " + file + " (offset " + at + ", "
                         + (b.limit() - at) + " octets): the previous process died while writing it");
@@ -168,7 +176,7 @@ public final class Recovery {
             CRC32C sum = new CRC32C();
             sum.update(body);
             if ((int) sum.getValue() != crc) {
-                if (!b.hasRemaining()) {
+                if (onlyZerosFrom(b, b.position())) {
                     log.warning("dropped a torn entry at the end of " + file + " (offset " + at
                             + "): the previous process died while writing it");
                     b.position(at);
@@ -187,6 +195,16 @@ public final class Recovery {
             count++;
         }
         return count;
+    }
+
+    /** Whether nothing but zeros follows {@code from}: no entry was ever written there. */
+    private static boolean onlyZerosFrom(ByteBuffer b, int from) {
+        for (int i = from; i < b.limit(); i++) {
+            if (b.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void apply(MigrationRecord rec, int version, boolean snapshot) throws MigrationFormatException {
