@@ -20,7 +20,7 @@ import org.jxenstore.protocol.Payload;
 public final class Store implements NodeView {
     private Node root;
     private long generation;
-    private final OwnershipIndex index = new OwnershipIndex();
+    private final OwnershipIndex index;
     private final Map<String, Perms> specialPerms = new HashMap<>();
     /** While a change is open: the root before it and how to undo its index updates. */
     private Node rootBeforeChange;
@@ -42,6 +42,7 @@ public final class Store implements NodeView {
 
     /** C's initial tree: {@code /}, {@code /tool}, {@code /tool/xenstored}, owned by the master domain. */
     public Store(int masterDomid) {
+        index = new OwnershipIndex(masterDomid);
         Perms perms = Perms.ownedBy(masterDomid);
         root = new Node(Payload.EMPTY, perms, ChildMap.EMPTY, 0);
         index.add(NodePath.ROOT, perms, 0);
@@ -315,7 +316,7 @@ public final class Store implements NodeView {
         return index.ownedCount(domid);
     }
 
-    /** Paths of the nodes {@code domid} owns. */
+    /** Paths of the nodes {@code domid} owns; never asked of the master domain, which is never torn down. */
     public Set<String> pathsOwnedBy(int domid) {
         return index.ownedBy(domid);
     }

@@ -176,6 +176,16 @@ class StoreTest {
     }
 
     @Test
+    void theMasterDomainsNodesAreCountedWithoutKeepingTheirPaths() {
+        store.put("/m", b(""), DOM0);
+        store.put("/m/n", b(""), DOM0);
+        assertEquals(5, store.nodesOwnedBy(0), "/, /tool, /tool/xenstored, /m, /m/n");
+        store.remove("/m");
+        assertEquals(3, store.nodesOwnedBy(0));
+        assertThrows(IllegalStateException.class, () -> store.pathsOwnedBy(0), "it is never torn down");
+    }
+
+    @Test
     void specialPermsCanBeReplaced() {
         Perms p = owned(0, new Perm(Access.READ, 5));
         store.setSpecialPerms("@releaseDomain", p);
