@@ -334,13 +334,20 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Blocks until the daemon has stopped.
+     * Blocks until the daemon has stopped, giving memory back between bursts meanwhile
+     * ({@link IdleHeapTrim}).
      *
      * @throws IOException if it stopped on its own because serving failed, rather than by
      *                     {@link #close()}
      */
     public void awaitTermination() throws InterruptedException, IOException {
-        thread.join();
+        IdleHeapTrim trim = new IdleHeapTrim();
+        while (thread.isAlive()) {
+            thread.join(IdleHeapTrim.INTERVAL);
+            if (thread.isAlive()) {
+                trim.check();
+            }
+        }
         if (loop.failure() != null) {
             throw new IOException("serving failed: " + loop.failure().getMessage(), loop.failure());
         }
