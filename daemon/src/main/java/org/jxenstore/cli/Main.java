@@ -17,8 +17,6 @@ import org.jxenstore.log.DaemonLog;
 import org.jxenstore.log.Syslog;
 import org.jxenstore.server.Config;
 import org.jxenstore.server.Daemon;
-import picocli.CommandLine;
-import picocli.CommandLine.ParameterException;
 
 /**
  * {@code jxenstored}: parses C xenstored's command line, starts the daemon and serves until
@@ -26,7 +24,9 @@ import picocli.CommandLine.ParameterException;
  * anything that stops the daemon from serving with 1.
  */
 public final class Main {
+    static final int OK = 0;
     static final int FAILED = 1;
+    static final int USAGE = 2;
 
     private Main() {
     }
@@ -35,24 +35,23 @@ public final class Main {
         int status = run(args, System.getenv(), System.out, System.err);
         // After serving, returning lets a shutdown hook that is still running finish; exit()
         // from here would block on it.
-        if (status != CommandLine.ExitCode.OK) {
+        if (status != OK) {
             System.exit(status);
         }
     }
 
     /** Parses {@code args}, then serves until the daemon stops; returns the exit status. */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        XenstoredOptions options = new XenstoredOptions();
-        CommandLine cli = options.commandLine();
+        XenstoredOptions options;
         try {
-            cli.parseArgs(args);
-        } catch (ParameterException e) {
+            options = XenstoredOptions.parse(args);
+        } catch (XenstoredOptions.UsageException e) {
             err.println("jxenstored: " + oneLine(e.getMessage()) + " (see --help)");
-            return CommandLine.ExitCode.USAGE;
+            return USAGE;
         }
-        if (cli.isUsageHelpRequested()) {
-            cli.usage(out);
-            return CommandLine.ExitCode.OK;
+        if (options.helpRequested()) {
+            out.print(XenstoredOptions.help());
+            return OK;
         }
         Config config = options.toConfig(SocketLocation.from(env), List.of(args));
         if (options.checkState() != null) {
@@ -60,7 +59,7 @@ public final class Main {
         }
         try {
             serve(config, options.outputPid(), env, out, daemonLog(env, err));
-            return CommandLine.ExitCode.OK;
+            return OK;
         } catch (IOException e) {
             err.println("jxenstored: " + describe(e));
             return FAILED;
@@ -98,7 +97,7 @@ public final class Main {
             Recovery.Recovered r = Recovery.liveUpdate(file, Daemon.state(config));
             out.println(LiveUpdateSupport.CONFIRMATION + ": " + file + " (" + r.connections().size()
                     + " connections)");
-            return CommandLine.ExitCode.OK;
+            return OK;
         } catch (IOException | RuntimeException e) {
             err.println("jxenstored: cannot take the state over: " + oneLine(String.valueOf(e.getMessage())));
             return FAILED;

@@ -17,20 +17,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine.ParameterException;
 
 /** C xenstored's command line, as it reaches the daemon's {@link Config}. */
 class XenstoredOptionsTest {
     private static final Path SOCKET = Path.of("/run/xs-test/socket");
 
     private static Config parse(String... args) {
-        XenstoredOptions options = new XenstoredOptions();
-        options.commandLine().parseArgs(args);
-        return options.toConfig(SOCKET);
+        return XenstoredOptions.parse(args).toConfig(SOCKET);
     }
 
     private static String rejection(String... args) {
-        return assertThrows(ParameterException.class, () -> parse(args)).getMessage();
+        return assertThrows(XenstoredOptions.UsageException.class, () -> parse(args)).getMessage();
     }
 
     /** C's defaults, with the journal beside the socket. */
@@ -116,6 +113,39 @@ class XenstoredOptionsTest {
     }
 
     @Test
+    void aClusterEndsWithTheValueOfItsLastOptionAsInGetopt() {
+        Config config = parse("-DVQnodes=7", "-w", "watch-event=4");
+        assertTrue(config.noDomainInit());
+        assertTrue(config.verbose());
+        assertEquals(7, config.hardQuotas().get(Quota.NODES));
+        assertEquals(4, config.watchEventTimeoutS());
+        assertEquals(DEFAULTS, parse("-DIon"));
+        // As before, an "=" before an attached value is dropped (getopt would keep it).
+        assertEquals(5, parse("-DE=5").hardQuotas().get(Quota.NODES));
+        assertEquals(3, parse("-Q=nodes=3").hardQuotas().get(Quota.NODES));
+        assertEquals("unknown option \"x\" in -Dx", rejection("-Dx"));
+        assertEquals("unknown option \"-\" in -D-", rejection("-D-"));
+    }
+
+    @Test
+    void aLongOptionNeedsTwoDashesAndItsWholeName() {
+        assertEquals("unknown option -no-journal", rejection("-no-journal"));
+        assertEquals("unknown option --no-j", rejection("--no-j"));
+        // getopt reads -entry-nb as -e with the value "ntry-nb", not as --entry-nb.
+        assertEquals(parse(), parse("-entry-nb"));
+        assertEquals("unknown option --no-fork=yes", rejection("--no-fork=yes"));
+    }
+
+    @Test
+    void aValueIsTakenVerbatim() {
+        assertEquals(Path.of("\"a b\"").toAbsolutePath(), parse("-F", "\"a b\"").pidFile());
+        assertEquals(Path.of("-journal").toAbsolutePath(), parse("-F", "-journal").pidFile());
+        // Not a value: what starts with a short option, or is "--".
+        assertEquals("--pid-file: missing <file>", rejection("-F", "-pid"));
+        assertEquals("--pid-file: missing <file>", rejection("-F", "--"));
+    }
+
+    @Test
     void softMemoryQuota() {
         assertEquals(Quota.SOFT_MEMORY_DEFAULT, parse().softMemory());
         assertEquals(4096, parse("-q", "memory=4096").softMemory());
@@ -154,8 +184,7 @@ class XenstoredOptionsTest {
 
     @Test
     void outputPidLiveUpdateAndTheCommandLineReachMain() {
-        XenstoredOptions options = new XenstoredOptions();
-        options.commandLine().parseArgs("-P", "-U", "--check-state", "/run/xs/state_dump");
+        XenstoredOptions options = XenstoredOptions.parse("-P", "-U", "--check-state", "/run/xs/state_dump");
         assertTrue(options.outputPid());
         assertEquals(Path.of("/run/xs/state_dump"), options.checkState());
         Config config = options.toConfig(SOCKET, List.of("-P", "-U"));
@@ -203,14 +232,15 @@ class XenstoredOptionsTest {
 
     @Test
     void argumentsAndUnknownOptionsAreRejected() {
-        rejection("socket");
-        rejection("-X");
-        rejection("--entry-nb");
+        assertEquals("unexpected argument \"socket\"", rejection("socket"));
+        assertEquals("unexpected argument \"socket\"", rejection("-D", "--", "socket"));
+        assertEquals("unknown option -X", rejection("-X"));
+        assertEquals("--entry-nb: missing <nb>", rejection("--entry-nb"));
     }
 
     @Test
     void theHelpListsEveryQuotaWithItsDefault() {
-        String help = new XenstoredOptions().commandLine().getUsageMessage();
+        String help = XenstoredOptions.help();
         for (Quota quota : Quota.values()) {
             assertTrue(help.matches("(?s).*\\b" + quota.wireName() + " +" + quota.defaultValue() + "\\b.*"),
                     quota.wireName());
