@@ -180,11 +180,11 @@ final class EventLoop implements Runnable {
         // Before sleeping, let the clients this pass answered run first: where they share the
         // daemon's CPU (dom0's few vCPUs), each then sends its next request at once and the
         // loop finds it without going to sleep and being woken, which cost more than the request.
-        // Pinned to one CPU with its clients, this took read/1 from 33,085 to 50,910 iterations/s
-        // and wr/16 from 15,747 to 18,373 (docs/performance.md). With a CPU to itself, the yield
-        // returns at once.
+        // With a CPU to itself, the yield returns at once. selectNow clears a wakeup() made
+        // before it, so what such a wakeup announced (a task, a fired port, a stop) is checked
+        // again here, or select would sleep through it.
         Thread.yield();
-        if (selector.selectNow() > 0) {
+        if (selector.selectNow() > 0 || agenda.pending() || !running) {
             return;
         }
         if (deadline == Long.MAX_VALUE) {
