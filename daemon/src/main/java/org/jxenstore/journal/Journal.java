@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -32,9 +33,9 @@ import org.jxenstore.migration.MigrationWriter;
  * time), not written with write(2): the page cache holds them the moment they are copied, as it
  * would after a write, and a pass that changed something costs no system call for its entry
  * (it was a third of a write request's system calls). Past the last entry the mapped file is
- * zeros, which recovery reads as the end; an entry's length goes in last, so one the process did
- * not finish still reads as zeros there, or fails its checksum. Closing the journal cuts the
- * zeros off.
+ * zeros, which recovery reads as the end. An entry's length goes in first and its checksum last,
+ * so one the process did not finish fails its checksum, with only zeros after it; a zero length
+ * with anything but zeros after it is damage. Closing the journal cuts the zeros off.
  *
  * <p>The journal is bounded: once it is larger than {@link #MIN_COMPACTION_BYTES} and twice the
  * snapshot it follows, a new snapshot of the whole state is written and a new journal begins, so
@@ -46,6 +47,8 @@ public final class Journal implements AutoCloseable {
     static final long MIN_COMPACTION_BYTES = 16L << 20;
     /** How much of the journal file is mapped at a time (more if one entry needs it). */
     static final long WINDOW = 1L << 20;
+    /** Zeros to grow the journal file with before a window of it is mapped. */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Path dir;
@@ -53,6 +56,7 @@ public final class Journal implements AutoCloseable {
     private final DaemonLog log;
     private final StateRecorder recorder;
     private final long minCompactionBytes;
+    private final long windowBytes;
     private final ByteArrayOutputStream entry = new ByteArrayOutputStream();
     private final MigrationWriter entryWriter;
     private FileChannel channel;
@@ -68,12 +72,16 @@ public final class Journal implements AutoCloseable {
     private boolean broken;
 
     public Journal(Path dir, DaemonState state, DaemonLog log) {
-        this(dir, state, log, MIN_COMPACTION_BYTES);
+        this(dir, state, log, MIN_COMPACTION_BYTES, WINDOW);
     }
 
-    /** @param minCompactionBytes the size below which the journal is never compacted */
-    Journal(Path dir, DaemonState state, DaemonLog log, long minCompactionBytes) {
+    /**
+     * @param minCompactionBytes the size below which the journal is never compacted
+     * @param windowBytes        how much of the file is mapped at a time
+     */
+    Journal(Path dir, DaemonState state, DaemonLog log, long minCompactionBytes, long windowBytes) {
         this.minCompactionBytes = minCompactionBytes;
+        this.windowBytes = windowBytes;
         this.dir = dir;
         this.state = state;
         this.log = log;
@@ -93,8 +101,14 @@ public final class Journal implements AutoCloseable {
      */
     public void start(JournalPosition resume) throws IOException {
         Files.createDirectories(dir);
-        if (resume == null || !resumeAt(resume)) {
-            compactTo(JournalFiles.newest(dir).orElse(0) + 1);
+        try {
+            if (resume == null || !resumeAt(resume)) {
+                compactTo(JournalFiles.newest(dir).orElse(0) + 1);
+            }
+        } catch (IOException e) {
+            // A full run directory, say: serve anyway, as when a later entry cannot be written.
+            broken = true;
+            log.error("the journal in " + dir + " cannot be started: changes are not kept across a restart", e);
         }
         state.store().listen(recorder);
         state.domains().listen(recorder::domainChanged);
@@ -104,7 +118,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Appends what changed since the last call, in one write. If the journal cannot be written
+     * Appends what changed since the last call, as one entry. If the journal cannot be written
      * (its disk is full, say), the daemon goes on serving without it and says so once.
      */
     public void sync() {
@@ -119,18 +133,22 @@ public final class Journal implements AutoCloseable {
             crc.update(body);
             int length = JournalFiles.ENTRY_HEADER_LENGTH + body.length;
             if (size + length > windowStart + window.byteSize()) {
-                map(size, Math.max(WINDOW, length));
+                map(size, Math.max(windowBytes, length));
             }
             long at = size - windowStart;
-            MemorySegment.copy(body, 0, window, ValueLayout.JAVA_BYTE, at + JournalFiles.ENTRY_HEADER_LENGTH, body.length);
-            window.set(INT, at + 4, (int) crc.getValue());
             window.set(INT, at, body.length);
+            VarHandle.storeStoreFence();
+            MemorySegment.copy(body, 0, window, ValueLayout.JAVA_BYTE, at + JournalFiles.ENTRY_HEADER_LENGTH, body.length);
+            VarHandle.storeStoreFence();
+            window.set(INT, at + 4, (int) crc.getValue());
             size += length;
             if (size > Math.max(minCompactionBytes, 2 * snapshotSize)) {
                 compactTo(number + 1);
             }
         } catch (IOException | RuntimeException | InternalError e) {
-            // InternalError: the JVM's report of a fault in the mapping (the file shrank under it).
+            // InternalError: how the JVM may report a fault in the mapping (the file shrank under
+            // it); the zeros written before mapping make that unlikely, and the report may also
+            // come later, where the event loop logs it.
             broken = true;
             log.error("the journal in " + dir + " cannot be written: changes are no longer kept across a"
                     + " restart", e);
@@ -162,7 +180,12 @@ public final class Journal implements AutoCloseable {
         channel = ch;
         number = p.number();
         size = p.length();
-        map(size, WINDOW);
+        try {
+            map(size, windowBytes);
+        } catch (IOException e) {
+            closeFile();
+            throw e;
+        }
         snapshotSize = Files.size(snapshot);
         JournalFiles.removeAllBut(dir, number);
         return true;
@@ -192,7 +215,7 @@ public final class Journal implements AutoCloseable {
         number = n;
         size = JournalFiles.HEADER_LENGTH;
         snapshotSize = length;
-        map(size, WINDOW);
+        map(size, windowBytes);
         JournalFiles.removeAllBut(dir, n);
     }
 
@@ -203,7 +226,7 @@ public final class Journal implements AutoCloseable {
      */
     private void map(long start, long length) throws IOException {
         unmap();
-        ByteBuffer zeros = ByteBuffer.allocateDirect(64 << 10);
+        ByteBuffer zeros = ZEROS.duplicate();
         for (long at = channel.size(); at < start + length; ) {
             zeros.clear().limit((int) Math.min(zeros.capacity(), start + length - at));
             at += channel.write(zeros, at);

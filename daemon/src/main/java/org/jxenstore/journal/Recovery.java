@@ -152,18 +152,21 @@ public final class Recovery {
 
     /**
      * Applies every entry after the header; returns how many, with {@code b} at the end of the
-     * last. A length of zero ends the journal: the zeros of the file's mapped part that no entry
-     * reached yet (no entry is empty).
+     * last. The zeros of the file's mapped part that no entry reached yet end the journal (no
+     * entry is empty, and an entry's length is stored first); a zero length with anything else
+     * after it is damage.
      */
     private int replay(Path dir, Path file, ByteBuffer b, DaemonLog log) throws IOException {
         int count = 0;
         while (b.hasRemaining()) {
             int at = b.position();
+            if (onlyZerosFrom(b, at)) {
+                return count;
+            }
             int length = b.remaining() >= JournalFiles.ENTRY_HEADER_LENGTH ? b.getInt() : -1;
             int crc = length >= 0 ? b.getInt() : 0;
-            if (length == 0 || (length < 0 && onlyZerosFrom(b, at))) {
-                b.position(at);
-                return count;
+            if (length == 0) {
+                throw damaged(dir, file, "the entry at offset " + at + " has no length, and data follows it");
             }
             if (length < 0 || length > b.remaining()) {
                 log.warning("dropped an entry cut short at the end of " + file + " (offset " + at + ", "

@@ -43,7 +43,7 @@ class JournalTest {
     void startJournal() throws IOException {
         log = new DaemonLog(new PrintStream(logged, true, StandardCharsets.UTF_8));
         xs = new XsFixture();
-        journal = new Journal(dir, xs.state, log, 4096);
+        journal = new Journal(dir, xs.state, log, 4096, Journal.WINDOW);
         journal.start(null);
     }
 
@@ -169,15 +169,50 @@ class JournalTest {
     }
 
     @Test
-    void anEntryWhoseLengthWasNotWrittenYetIsNotThere() throws IOException {
+    void anEntryWhoseChecksumWasNotStoredYetIsDroppedAndLogged() throws IOException {
         Path file = twoEntriesLeftOpen();
         byte[] all = Files.readAllBytes(file);
-        Arrays.fill(all, lastEntry(all), lastEntry(all) + 4, (byte) 0);
+        Arrays.fill(all, lastEntry(all) + 4, lastEntry(all) + 8, (byte) 0);
         Files.write(file, all);
         DaemonState recovered = fresh();
         recoverInto(recovered);
         assertEquals("1", reader(recovered).read("/kept"));
         assertEquals("ENOENT", reader(recovered).read("/torn"));
+        assertTrue(logged.toString(StandardCharsets.UTF_8).contains("dropped a torn entry"));
+    }
+
+    @Test
+    void aZeroLengthWithDataAfterItStopsTheStart() throws IOException {
+        Path file = twoEntriesLeftOpen();
+        byte[] all = Files.readAllBytes(file);
+        Arrays.fill(all, JournalFiles.HEADER_LENGTH, JournalFiles.HEADER_LENGTH + 4, (byte) 0);
+        Files.write(file, all);
+        IOException e = assertThrows(IOException.class, () -> recoverInto(fresh()));
+        assertTrue(e.getMessage().startsWith(file + " is damaged (the entry at offset 24 has no length"),
+                e.getMessage());
+    }
+
+    @Test
+    void entriesAcrossManyWindowsAndOneLargerThanAWindowRecoverTheSame() throws IOException {
+        journal.close();
+        Journal small = new Journal(dir, xs.state, log, 1 << 20, 64);
+        small.start(null);
+        XsFixture.Client dom0 = xs.dom0();
+        for (int i = 0; i < 40; i++) {
+            dom0.write("/w/k" + i, "value " + i);
+            small.sync();
+        }
+        dom0.write("/w/large", "x".repeat(300));
+        small.sync();
+        DaemonState killed = fresh();
+        recoverInto(killed);
+        assertArrayEquals(image(xs.state), image(killed), "as a killed daemon leaves it");
+        long end = small.size();
+        small.close();
+        assertEquals(end, Files.size(only("journal.")), "closing cuts the zeros off");
+        DaemonState closed = fresh();
+        recoverInto(closed);
+        assertArrayEquals(image(xs.state), image(closed));
     }
 
     @Test
@@ -218,7 +253,7 @@ class JournalTest {
         cutShort(file, 3);
         DaemonState second = fresh();
         Recovery.Recovered r = recoverInto(second);
-        Journal again = new Journal(dir, second, log, 4096);
+        Journal again = new Journal(dir, second, log, 4096, Journal.WINDOW);
         again.start(r.journal());
         assertEquals(file, only("journal."), "the same journal, no new snapshot");
         reader(second).write("/after", "3");
