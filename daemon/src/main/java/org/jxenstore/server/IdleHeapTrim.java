@@ -1,57 +1,44 @@
 package org.jxenstore.server;
 
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.function.LongSupplier;
 
 /**
  * Gives memory back once a burst of requests is over. The serial collector shrinks the heap only
  * in a full collection, which a daemon that went quiet never has: after the bench matrix its heap
  * stayed at its peak. Checked once an interval by the thread that waits for the daemon to stop:
- * if collections ran during the interval before (requests were allocating) and none during the
- * last one (they stopped), one full collection runs, with the event loop idle, and the heap
- * shrinks to what the launcher's free-ratio options allow. Once per burst, never in a loop: the
- * collection it runs itself does not count as activity.
+ * after an interval with a burst ({@link #BURST} collections or more) comes one without any
+ * collection, one full collection runs and the heap shrinks to what the launcher's free-ratio
+ * options allow. Light traffic, with a young collection now and then, is no burst and is never
+ * paused for a full one; the collection this runs itself does not count.
  */
 final class IdleHeapTrim {
     static final Duration INTERVAL = Duration.ofSeconds(10);
+    /** Collections in one interval that make it a burst worth giving memory back after. */
+    static final int BURST = 4;
 
-    private final LongSupplier collections;
-    private final Runnable collect;
+    private final HeapGuard.Heap heap;
     private long seen;
-    private boolean active;
+    private boolean afterBurst;
 
     IdleHeapTrim() {
-        this(IdleHeapTrim::collectionsSoFar, System::gc);
+        this(new HeapGuard.JvmHeap());
     }
 
-    /** @param collections how many collections have run; {@code collect} runs a full one */
-    IdleHeapTrim(LongSupplier collections, Runnable collect) {
-        this.collections = collections;
-        this.collect = collect;
-        this.seen = collections.getAsLong();
+    IdleHeapTrim(HeapGuard.Heap heap) {
+        this.heap = heap;
+        this.seen = heap.collections();
     }
 
     void check() {
-        long now = collections.getAsLong();
-        if (now != seen) {
-            seen = now;
-            active = true;
-            return;
+        long now = heap.collections();
+        long ran = now - seen;
+        seen = now;
+        if (ran >= BURST) {
+            afterBurst = true;
+        } else if (ran == 0 && afterBurst) {
+            afterBurst = false;
+            heap.collect();
+            seen = heap.collections();
         }
-        if (active) {
-            active = false;
-            collect.run();
-            seen = collections.getAsLong();
-        }
-    }
-
-    private static long collectionsSoFar() {
-        long n = 0;
-        for (GarbageCollectorMXBean c : ManagementFactory.getGarbageCollectorMXBeans()) {
-            n += Math.max(0, c.getCollectionCount());
-        }
-        return n;
     }
 }
