@@ -76,6 +76,9 @@ public final class AotTrainingWorkload {
             header.clear();
             fill(header);
             Header h = Header.read(header.flip());
+            if (h.length() < 0 || h.length() > Wire.PAYLOAD_MAX) {
+                throw new IOException("a reply of " + h.unsignedLength() + " octets");
+            }
             ByteBuffer body = ByteBuffer.allocate(h.length());
             fill(body);
             if (h.type() == MessageType.ERROR.code()) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
@@ -128,6 +129,9 @@ class DebianPackageTest {
         assertEquals(HOME.resolve("runtime/bin/java"), Path.of("/proc/" + pid + "/exe").toRealPath(),
                 "the pid file names the packaged JVM");
         assertTrue(holdsSocket(pid, dir.resolve("socket")), "the pid file's process serves the socket");
+        // The JVM keeps the cache mapped only if it accepted it (the jar's time among others).
+        assertTrue(Files.readString(Path.of("/proc/" + pid + "/maps")).contains(HOME.resolve("jxenstored.aot").toString()),
+                "the packaged AOT cache is in use");
         assertEquals(String.valueOf(oomScore), Files.readString(Path.of("/proc/" + pid + "/oom_score_adj")).trim(),
                 "choom's score stays with the JVM");
         if (syslog != null) {
@@ -171,7 +175,8 @@ class DebianPackageTest {
     void aGuestsQuotaRefusalIsCountedForItsDomidLoggedAndEveryMetricIsServed() throws Exception {
         assertTrue(pid > 0, "a daemon from the previous step");
         GuestDaemon daemon = GuestDaemon.adopt(dir, pid);
-        daemon.script("metrics.py", "quota").assertCompleted().expect("refusal", "ENOSPC");
+        awaitLogLine("dom7 reached its transactions quota",
+                () -> daemon.script("metrics.py", "quota").assertCompleted().expect("refusal", "ENOSPC"));
         String text = MetricsTest.scrape(metricsPort);
         for (String name : MetricsTest.METRICS) {
             assertTrue(Pattern.compile("^" + name + "(_bucket|_count|_sum)?(\\{|\\s)", Pattern.MULTILINE)
@@ -181,7 +186,6 @@ class DebianPackageTest {
                 "^jxenstored_quota_rejections_total\\{domid=\"7\",quota=\"transactions\"\\} (\\S+)", Pattern.MULTILINE)
                 .matcher(text);
         assertTrue(refusals.find() && Double.parseDouble(refusals.group(1)) > 0, "dom7's refusal is counted:\n" + text);
-        awaitLogLine("dom7 reached its transactions quota", () -> { });
         if (syslog != null) {
             syslog.awaitLine(l -> l.contains("jxenstored[" + pid + "]: dom7 reached its transactions quota"), STEP);
         }
@@ -242,27 +246,38 @@ class DebianPackageTest {
         return run(timeout, Map.of(), inFolder.toArray(String[]::new));
     }
 
-    private void signal(String name) {
-        try {
-            assertEquals(0, new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).start().waitFor());
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError(e);
-        }
+    private void signal(String name) throws IOException, InterruptedException {
+        assertEquals(0, new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).start().waitFor());
     }
 
-    /** Runs {@code action}, then waits for the daemon log file to hold {@code line}. */
-    private static void awaitLogLine(String line, Runnable action) throws IOException, InterruptedException {
+    /** What a test does before it waits for the log. */
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code action}, then waits for the daemon log file to hold {@code line} past where it
+     * ended before (the file is appended to across starts).
+     */
+    private static void awaitLogLine(String line, Step action) throws Exception {
         try (WatchService changes = LOG.getFileSystem().newWatchService()) {
             LOG.getParent().register(changes, StandardWatchEventKinds.ENTRY_CREATE,
                     StandardWatchEventKinds.ENTRY_MODIFY);
+            long before = Files.size(LOG);
             action.run();
-            while (!Files.readString(LOG).contains(line)) {
+            while (!logSince(before).contains(line)) {
                 WatchKey key = changes.poll(STEP.toSeconds(), TimeUnit.SECONDS);
                 assertNotNull(key, LOG + " gets the line " + line);
                 key.pollEvents();
                 key.reset();
             }
         }
+    }
+
+    private static String logSince(long offset) throws IOException {
+        byte[] all = Files.readAllBytes(LOG);
+        return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
+                StandardCharsets.UTF_8);
     }
 
     /** Whether {@code pid} has the listening socket bound at {@code path} among its descriptors. */
