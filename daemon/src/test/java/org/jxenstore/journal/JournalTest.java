@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.jxenstore.domain.DomainTransport;
 import org.jxenstore.exec.DaemonState;
@@ -141,6 +142,20 @@ class JournalTest {
         return only("journal.");
     }
 
+    /**
+     * Replaces the journal file's bytes with what {@code damage} makes of them, recovers, and checks that {@code /kept}
+     * is there and {@code /torn} is not, and that the log says {@code logged}.
+     */
+    private void assertLastEntryDropped(Path file, UnaryOperator<byte[]> damage, String logged) throws IOException {
+        Files.write(file, damage.apply(Files.readAllBytes(file)));
+        DaemonState recovered = fresh();
+        recoverInto(recovered);
+        assertEquals("1", reader(recovered).read("/kept"));
+        assertEquals("ENOENT", reader(recovered).read("/torn"));
+        String log = this.logged.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains(logged), log);
+    }
+
     /** Where the last of {@link #twoEntriesLeftOpen}'s entries begins. */
     private static int lastEntry(byte[] file) {
         int at = JournalFiles.HEADER_LENGTH;
@@ -170,15 +185,11 @@ class JournalTest {
 
     @Test
     void anEntryWhoseChecksumWasNotStoredYetIsDroppedAndLogged() throws IOException {
-        Path file = twoEntriesLeftOpen();
-        byte[] all = Files.readAllBytes(file);
-        Arrays.fill(all, lastEntry(all) + 4, lastEntry(all) + 8, (byte) 0);
-        Files.write(file, all);
-        DaemonState recovered = fresh();
-        recoverInto(recovered);
-        assertEquals("1", reader(recovered).read("/kept"));
-        assertEquals("ENOENT", reader(recovered).read("/torn"));
-        assertTrue(logged.toString(StandardCharsets.UTF_8).contains("dropped a torn entry"));
+        assertLastEntryDropped(twoEntriesLeftOpen(),
+                all -> {
+                    Arrays.fill(all, lastEntry(all) + 4, lastEntry(all) + 8, (byte) 0);
+                    return all;
+                }, "dropped a torn entry");
     }
 
     @Test
@@ -217,15 +228,11 @@ class JournalTest {
 
     @Test
     void aTornLastEntryBeforeTheZerosIsDroppedAndLogged() throws IOException {
-        Path file = twoEntriesLeftOpen();
-        byte[] all = Files.readAllBytes(file);
-        all[lastEntry(all) + JournalFiles.ENTRY_HEADER_LENGTH + 1] ^= 0x55;
-        Files.write(file, all);
-        DaemonState recovered = fresh();
-        recoverInto(recovered);
-        assertEquals("1", reader(recovered).read("/kept"));
-        assertEquals("ENOENT", reader(recovered).read("/torn"));
-        assertTrue(logged.toString(StandardCharsets.UTF_8).contains("dropped a torn entry"));
+        assertLastEntryDropped(twoEntriesLeftOpen(),
+                all -> {
+                    all[lastEntry(all) + JournalFiles.ENTRY_HEADER_LENGTH + 1] ^= 0x55;
+                    return all;
+                }, "dropped a torn entry");
     }
 
     @Test
@@ -292,26 +299,16 @@ class JournalTest {
     @Test
     void aTornEntryAtTheEndIsDroppedAndLogged() throws IOException {
         Path file = twoEntries();
-        cutShort(file, 3);
-        DaemonState recovered = fresh();
-        recoverInto(recovered);
-        assertEquals("1", reader(recovered).read("/kept"));
-        assertEquals("ENOENT", reader(recovered).read("/torn"));
-        assertTrue(logged.toString(StandardCharsets.UTF_8).contains("dropped an entry cut short at the end of " + file),
-                logged.toString(StandardCharsets.UTF_8));
+        assertLastEntryDropped(file, all -> Arrays.copyOf(all, all.length - 3),
+                "dropped an entry cut short at the end of " + file);
     }
 
     @Test
     void aLastEntryFailingItsChecksumIsDropped() throws IOException {
-        Path file = twoEntries();
-        byte[] all = Files.readAllBytes(file);
-        all[all.length - 1] ^= 0x55;
-        Files.write(file, all);
-        DaemonState recovered = fresh();
-        recoverInto(recovered);
-        assertEquals("1", reader(recovered).read("/kept"));
-        assertEquals("ENOENT", reader(recovered).read("/torn"));
-        assertTrue(logged.toString(StandardCharsets.UTF_8).contains("dropped a torn entry"));
+        assertLastEntryDropped(twoEntries(), all -> {
+            all[all.length - 1] ^= 0x55;
+            return all;
+        }, "dropped a torn entry");
     }
 
     @Test
