@@ -280,16 +280,20 @@ class DebianPackageTest {
                 StandardCharsets.UTF_8);
     }
 
-    /** Whether {@code pid} has the listening socket bound at {@code path} among its descriptors. */
+    /**
+     * Whether {@code pid} has the listening socket bound at {@code path} among its descriptors.
+     * The server's end of each accepted connection carries the path too; the listening socket is
+     * the one with __SO_ACCEPTCON (00010000) in its flags.
+     */
     private static boolean holdsSocket(long pid, Path path) throws IOException {
         String inode = null;
         for (String entry : Files.readAllLines(Path.of("/proc/net/unix"))) {
             String[] f = entry.trim().split("\\s+");
-            if (f.length >= 8 && f[7].equals(path.toString())) {
+            if (f.length >= 8 && f[7].equals(path.toString()) && f[3].equals("00010000")) {
                 inode = f[6];
             }
         }
-        assertNotNull(inode, path + " is in /proc/net/unix");
+        assertNotNull(inode, path + " is listened on, in /proc/net/unix");
         try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
             String wanted = "socket:[" + inode + "]";
             return fds.anyMatch(fd -> {
