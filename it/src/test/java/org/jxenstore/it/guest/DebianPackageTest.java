@@ -16,7 +16,6 @@ import java.nio.file.WatchService;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -221,8 +220,8 @@ class DebianPackageTest {
             syslog.close();
         }
         run(STEP, Map.of(), "dpkg", "-P", "jxenstore");
-        deleteTree(dir);
-        deleteTree(work);
+        GuestDaemon.deleteTree(dir);
+        GuestDaemon.deleteTree(work);
     }
 
     /** /etc/init.d/xen's xenstored_start, with -T and --metrics in XENSTORED_ARGS. */
@@ -326,16 +325,5 @@ class DebianPackageTest {
             }
         }
         return false;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
