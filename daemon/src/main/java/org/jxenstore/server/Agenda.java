@@ -42,6 +42,11 @@ final class Agenda {
         turns.add(c);
     }
 
+    /** Whether {@code c} is to get another turn: it had more to read at its last one. */
+    boolean hasTurn(Connection c) {
+        return turns.contains(c);
+    }
+
     /** A guest's event channel fired (any thread). */
     void portFired(int port) {
         firedPorts.add(port);

@@ -20,13 +20,23 @@ import org.jxenstore.protocol.Message;
  * xenstore's ordering for free: a request's events are queued atomically with its reply, and
  * changes are applied in order.
  *
- * <p>Fairness: each pass executes at most {@link #REQUESTS_PER_TURN} requests of one client
- * before moving on to the next, so a flooding client cannot starve the others. Rings are
- * serviced when their event channel fires (so the cost of a pass does not grow with the number
- * of idle guests), plus a slow safety scan for guests that forget to notify.
+ * <p>Fairness: each pass executes at most {@link #REQUESTS_PER_TURN} requests of one socket
+ * client and one request of one guest before moving on to the next, so a flooding client cannot
+ * starve the others. Rings are serviced when their event channel fires (so the cost of a pass
+ * does not grow with the number of idle guests), plus a slow safety scan for guests that forget
+ * to notify. A guest that had no request left waiting goes before those that had, and gets its
+ * reply as soon as its turn ends: a guest that sends one request at a time then waits for at
+ * most about one pass, however many guests keep their rings full (docs/performance.md,
+ * "Fairness").
  */
 final class EventLoop implements Runnable {
     private static final int REQUESTS_PER_TURN = 32;
+    /**
+     * As in C xenstored. A guest's request costs about as much as a socket client's, but rings
+     * are many and each of their turns ends with a reply of its own, so a turn of one keeps a
+     * pass as short as the number of busy guests allows.
+     */
+    private static final int RING_REQUESTS_PER_TURN = 1;
     private static final long SAFETY_SCAN_NANOS = 5_000_000_000L;
     /** How long a refused accept (file descriptors exhausted) waits before the next try. */
     private static final long ACCEPT_RETRY_NANOS = 100_000_000L;
@@ -131,7 +141,9 @@ final class EventLoop implements Runnable {
         for (int port : agenda.firedPorts()) {
             agenda.portHandled(port);
             Connection c = connections.ringOn(port);
-            if (c != null) {
+            // A ring with a turn pending still had requests waiting: its turn comes with the
+            // others' below, after the guests that had none.
+            if (c != null && !agenda.hasTurn(c)) {
                 service(c);
             }
         }
@@ -164,6 +176,10 @@ final class EventLoop implements Runnable {
             heldBack.clear();
         }
         if (agenda.pending()) {
+            // Busy with turns, the loop would never give up its CPU between passes: the yield
+            // lets the event-channel thread report the ports that fired meanwhile (and clients
+            // on this CPU send), instead of waiting for the scheduler to preempt the loop.
+            Thread.yield();
             selector.selectNow();
             return;
         }
@@ -218,16 +234,19 @@ final class EventLoop implements Runnable {
                 return;
             }
             int n = 0;
-            for (; n < REQUESTS_PER_TURN && c.mayReadRequest(); n++) {
+            for (; n < RING_REQUESTS_PER_TURN && c.mayReadRequest(); n++) {
                 Message m = c.nextRingRequest();
                 if (m == null) {
                     break;
                 }
                 dispatcher.dispatch(c, m);
             }
-            if (n == REQUESTS_PER_TURN) {
+            if (n == RING_REQUESTS_PER_TURN) {
                 agenda.turnAgain(c);
             }
+            // The reply goes out now rather than after everyone else's turn in this pass
+            // (flush makes the changes so far durable first).
+            c.flush();
         } catch (FrameDecoder.OversizedFrameException e) {
             log.warning("conn=" + c.id() + " " + ring.describe() + " cut off: " + e.getMessage());
             ring.protocolError();
