@@ -54,7 +54,6 @@ final class Connection implements EventSink {
     private final Session session;
     private long outputBytes;
     private int outstanding;
-    private ByteBuffer ringScratch;
     private boolean closed;
 
     /**
@@ -227,12 +226,11 @@ final class Connection implements EventSink {
     /**
      * Reads the next request from a ring, taking no byte beyond its end: what a guest has not
      * yet had read stays in its ring.
+     *
+     * @param scratch at least {@link Wire#PAYLOAD_MAX} bytes, for the bytes on their way from
+     *                the ring to the decoder; the reading thread's, shared by all its rings
      */
-    Message nextRingRequest() throws IOException, FrameDecoder.OversizedFrameException {
-        if (ringScratch == null) {
-            ringScratch = ByteBuffer.allocate(Wire.PAYLOAD_MAX);
-        }
-        ByteBuffer scratch = ringScratch;
+    Message nextRingRequest(ByteBuffer scratch) throws IOException, FrameDecoder.OversizedFrameException {
         while (true) {
             scratch.clear().limit(decoder.bytesNeeded());
             if (transport.read(scratch) <= 0) {
