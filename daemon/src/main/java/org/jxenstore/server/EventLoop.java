@@ -252,8 +252,11 @@ final class EventLoop implements Runnable {
                 agenda.turnAgain(c);
             }
             // The reply goes out now rather than after everyone else's turn in this pass
-            // (flush makes the changes so far durable first).
-            c.flush();
+            // (flush makes the changes so far durable first). A request may have closed the
+            // connection (its domain released): then there is nothing to write to.
+            if (!c.closed()) {
+                c.flush();
+            }
         } catch (FrameDecoder.OversizedFrameException e) {
             log.warning("conn=" + c.id() + " " + ring.describe() + " cut off: " + e.getMessage());
             ring.protocolError();
