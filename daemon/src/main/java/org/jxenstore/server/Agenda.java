@@ -42,7 +42,7 @@ final class Agenda {
         turns.add(c);
     }
 
-    /** Whether {@code c} is to get another turn: it had more to read at its last one. */
+    /** Whether {@code c} is to get a turn in the next pass. */
     boolean hasTurn(Connection c) {
         return turns.contains(c);
     }

@@ -26,8 +26,8 @@ import org.jxenstore.protocol.Wire;
  * client and one request of one guest before moving on to the next, so a flooding client cannot
  * starve the others. Rings are serviced when their event channel fires (so the cost of a pass
  * does not grow with the number of idle guests), plus a slow safety scan for guests that forget
- * to notify. A guest that had no request left waiting goes before those that had, and gets its
- * reply as soon as its turn ends: a guest that sends one request at a time then waits for at
+ * to notify. A guest that was quiet (no turn pending) goes before those that were busy, and gets
+ * its reply as soon as its turn ends: a guest that sends one request at a time then waits for at
  * most about one pass, however many guests keep their rings full (docs/performance.md,
  * "Fairness").
  */
@@ -148,8 +148,8 @@ final class EventLoop implements Runnable {
         for (int port : agenda.firedPorts()) {
             agenda.portHandled(port);
             Connection c = connections.ringOn(port);
-            // A ring with a turn pending still had requests waiting: its turn comes with the
-            // others' below, after the guests that had none.
+            // A ring with a turn pending (its last turn read a request, or a reply gave back
+            // quota) has its turn with the others below, after the guests that were quiet.
             if (c != null && !agenda.hasTurn(c)) {
                 service(c);
             }
@@ -163,8 +163,19 @@ final class EventLoop implements Runnable {
                 service(c);
             }
         }
-        for (Connection c : agenda.takeTurns()) {
-            service(c);
+        List<Connection> due = agenda.takeTurns();
+        int served = 0;
+        try {
+            for (Connection c : due) {
+                service(c);
+                served++;
+            }
+        } finally {
+            // A pass that fails half-way gives the rest their turns back: some of them had their
+            // notification taken above, and would otherwise wait for the safety scan.
+            for (int i = served + 1; i < due.size(); i++) {
+                agenda.turnAgain(due.get(i));
+            }
         }
         endOfPass.run();
         flushOutput();
