@@ -9,7 +9,6 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 SHARED = os.environ.get("JXS_SHARED") or os.path.join(os.path.dirname(REPO), "shared")
 PEERS = os.path.join(SHARED, "peers")
-CACHE = os.environ.get("XS_PEERS_CACHE", "/var/tmp/xs-peers")
 NAMES = {"c": "C xenstored", "ocaml": "oxenstored", "java": "jxenstored",
          "java-nojournal": "jxenstored --no-journal"}
 sys.path.insert(0, PEERS)

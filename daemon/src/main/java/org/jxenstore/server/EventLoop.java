@@ -183,6 +183,13 @@ final class EventLoop implements Runnable {
     }
 
     private void waitForWork() throws IOException {
+        // Let the clients this pass answered run first: where they share the daemon's CPU
+        // (dom0's few vCPUs), each then sends its next request at once and the loop finds it
+        // without going to sleep and being woken, which cost more than the request. Busy with
+        // turns, the loop would otherwise never give up its CPU between passes, and the
+        // event-channel thread could report the ports fired meanwhile only once the scheduler
+        // preempted it. With a CPU to itself, the yield returns at once.
+        Thread.yield();
         long now = System.nanoTime();
         if (acceptPaused && now - acceptRetryAt >= 0) {
             acceptPaused = false;
@@ -194,10 +201,6 @@ final class EventLoop implements Runnable {
             heldBack.clear();
         }
         if (agenda.pending()) {
-            // Busy with turns, the loop would never give up its CPU between passes: the yield
-            // lets the event-channel thread report the ports that fired meanwhile (and clients
-            // on this CPU send), instead of waiting for the scheduler to preempt the loop.
-            Thread.yield();
             selector.selectNow();
             return;
         }
@@ -211,13 +214,8 @@ final class EventLoop implements Runnable {
         if (!heldBack.isEmpty()) {
             deadline = Math.min(deadline, hold.nanosLeft(now));
         }
-        // Before sleeping, let the clients this pass answered run first: where they share the
-        // daemon's CPU (dom0's few vCPUs), each then sends its next request at once and the
-        // loop finds it without going to sleep and being woken, which cost more than the request.
-        // With a CPU to itself, the yield returns at once. selectNow clears a wakeup() made
-        // before it, so what such a wakeup announced (a task, a fired port, a stop) is checked
-        // again here, or select would sleep through it.
-        Thread.yield();
+        // selectNow clears a wakeup() made before it, so what such a wakeup announced (a task, a
+        // fired port, a stop) is checked again here, or select would sleep through it.
         if (selector.selectNow() > 0 || agenda.pending() || !running) {
             return;
         }
