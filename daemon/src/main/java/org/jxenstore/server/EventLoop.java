@@ -6,8 +6,10 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.Consumer;
 import org.jxenstore.access.Caller;
 import org.jxenstore.log.AccessLog;
 import org.jxenstore.log.DaemonLog;
@@ -60,6 +62,13 @@ final class EventLoop implements Runnable {
      * this thread reads them one at a time (a buffer each was 4 KiB of every idle guest's cost).
      */
     private final ByteBuffer ringScratch = ByteBuffer.allocate(Wire.PAYLOAD_MAX);
+    /**
+     * The keys the last select reported, kept here rather than in the selector's selected-key
+     * set: that set is a HashSet, and each key added to it, one per ready socket per pass, cost
+     * a map entry for the collector.
+     */
+    private final ArrayList<SelectionKey> readyKeys = new ArrayList<>();
+    private final Consumer<SelectionKey> onReady = readyKeys::add;
     /** Guests whose rings were left unread while the hold was on. */
     private final LinkedHashSet<Connection> heldBack = new LinkedHashSet<>();
     private long nextScan = System.nanoTime() + SAFETY_SCAN_NANOS;
@@ -141,10 +150,10 @@ final class EventLoop implements Runnable {
     private void pass() throws IOException {
         waitForWork();
         agenda.runTasks();
-        for (SelectionKey k : selector.selectedKeys()) {
+        for (SelectionKey k : readyKeys) {
             handle(k);
         }
-        selector.selectedKeys().clear();
+        readyKeys.clear();
         for (int port : agenda.firedPorts()) {
             agenda.portHandled(port);
             Connection c = connections.ringOn(port);
@@ -201,7 +210,7 @@ final class EventLoop implements Runnable {
             heldBack.clear();
         }
         if (agenda.pending()) {
-            selector.selectNow();
+            selector.selectNow(onReady);
             return;
         }
         long deadline = Long.MAX_VALUE;
@@ -216,14 +225,10 @@ final class EventLoop implements Runnable {
         }
         // selectNow clears a wakeup() made before it, so what such a wakeup announced (a task, a
         // fired port, a stop) is checked again here, or select would sleep through it.
-        if (selector.selectNow() > 0 || agenda.pending() || !running) {
+        if (selector.selectNow(onReady) > 0 || agenda.pending() || !running) {
             return;
         }
-        if (deadline == Long.MAX_VALUE) {
-            selector.select();
-        } else {
-            selector.select(Math.max(1, deadline / 1_000_000));
-        }
+        selector.select(onReady, deadline == Long.MAX_VALUE ? 0 : Math.max(1, deadline / 1_000_000));
     }
 
     /**

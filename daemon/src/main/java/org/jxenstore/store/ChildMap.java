@@ -31,6 +31,9 @@ public final class ChildMap {
     }
 
     private record Entry(String name, Node node, long seq) {
+        boolean names(String path, int from, int to) {
+            return name.length() == to - from && path.regionMatches(from, name, 0, to - from);
+        }
     }
 
     /** Entries whose names share all 32 hash bits. */
@@ -52,12 +55,28 @@ public final class ChildMap {
 
     /** The child with this name, or {@code null}. */
     public Node get(String name) {
-        Entry e = find(name);
+        return get(name, 0, name.length());
+    }
+
+    /**
+     * The child named by {@code path}'s characters from {@code from} to {@code to}, or {@code
+     * null}. A path walk looks up each component in place: cutting it out first made a String
+     * and its bytes per level, on every request, for a name the map already holds.
+     */
+    public Node get(String path, int from, int to) {
+        Entry e = find(path, from, to);
         return e == null ? null : e.node;
     }
 
     private Entry find(String name) {
-        int h = name.hashCode();
+        return find(name, 0, name.length());
+    }
+
+    private Entry find(String path, int from, int to) {
+        int h = 0;
+        for (int i = from; i < to; i++) {
+            h = 31 * h + path.charAt(i);
+        }
         Branch b = root;
         for (int shift = 0; ; shift += BITS) {
             int bit = 1 << ((h >>> shift) & MASK);
@@ -67,11 +86,11 @@ public final class ChildMap {
             Object slot = b.slots[Integer.bitCount(b.bitmap & (bit - 1))];
             switch (slot) {
                 case Entry e -> {
-                    return e.name.equals(name) ? e : null;
+                    return e.names(path, from, to) ? e : null;
                 }
                 case Collision c -> {
                     for (Entry e : c.entries) {
-                        if (e.name.equals(name)) {
+                        if (e.names(path, from, to)) {
                             return e;
                         }
                     }

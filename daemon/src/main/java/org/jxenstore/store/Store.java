@@ -145,14 +145,20 @@ public final class Store implements NodeView {
 
     @Override
     public Node get(String path) {
-        Node n = root;
-        for (String c : NodePath.components(path)) {
-            n = n.children().get(c);
-            if (n == null) {
-                return null;
-            }
+        if (path.equals(NodePath.ROOT)) {
+            return root;
         }
-        return n;
+        // The components of NodePath.components, looked up where they stand in the path.
+        Node n = root;
+        for (int from = 1; ; ) {
+            int slash = path.indexOf('/', from);
+            int to = slash < 0 ? path.length() : slash;
+            n = n.children().get(path, from, to);
+            if (n == null || slash < 0) {
+                return n;
+            }
+            from = slash + 1;
+        }
     }
 
     @Override

@@ -81,23 +81,41 @@ public final class WatchIndex {
 
     /** Calls {@code action} for every watch on {@code path} or on one of its ancestors whose depth reaches it. */
     public void forEachCovering(String path, Consumer<Watch> action) {
-        String[] ks = keys(path);
+        // The keys of keys(path), cut out one at a time and only while the trie goes deeper:
+        // every change passes here, and most leave the trie after a level or two.
+        int count = keyCount(path);
         Level l = root;
-        for (int i = 0; ; i++) {
-            for (Watch w : List.copyOf(l.watches)) {
-                int levels = ks.length - i;
-                if (w.reaches(levels)) {
-                    action.accept(w);
+        for (int i = 0, from = 0; ; i++) {
+            if (!l.watches.isEmpty()) {
+                for (Watch w : List.copyOf(l.watches)) {
+                    if (w.reaches(count - i)) {
+                        action.accept(w);
+                    }
                 }
             }
-            if (i == ks.length) {
+            if (i == count || l.children.isEmpty()) {
                 return;
             }
-            l = l.children.get(ks[i]);
+            int slash = path.indexOf('/', from);
+            int to = slash < 0 ? path.length() : slash;
+            l = l.children.get(path.substring(from, to));
             if (l == null) {
                 return;
             }
+            from = to + 1;
         }
+    }
+
+    /** How many keys {@link #keys} makes of a path. */
+    private static int keyCount(String path) {
+        if (path.equals("/")) {
+            return 1;
+        }
+        int n = 1;
+        for (int i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     /** The watches registered exactly on {@code path}. */

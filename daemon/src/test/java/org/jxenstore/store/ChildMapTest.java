@@ -129,6 +129,23 @@ class ChildMapTest {
     }
 
     @Test
+    void aNameIsFoundWhereItStandsInAPathAmongCollidingNames() {
+        List<String> names = collidingNames();
+        ChildMap m = ChildMap.EMPTY;
+        for (int i = 0; i < names.size(); i++) {
+            m = m.with(names.get(i), node(i));
+        }
+        for (int i = 0; i < names.size(); i++) {
+            String path = "/x/" + names.get(i) + "/y";
+            int from = 3;
+            assertSame(m.get(names.get(i)), m.get(path, from, from + names.get(i).length()));
+        }
+        String longer = names.getFirst() + "A";
+        assertNull(m.get("/" + longer, 1, 1 + longer.length()));
+        assertNull(m.get("/" + names.getFirst(), 1, names.getFirst().length()));
+    }
+
+    @Test
     void removingAMissingNameReturnsTheSameMap() {
         ChildMap m = ChildMap.EMPTY.with("a", node(1));
         assertSame(m, m.without("b"));
