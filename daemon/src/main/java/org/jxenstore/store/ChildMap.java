@@ -93,19 +93,20 @@ public final class ChildMap {
      * and its bytes per level, on every request, for a name the map already holds.
      */
     public Node get(String path, int from, int to) {
-        Entry e = find(path, from, to);
+        Entry e = find(path, from, to, hash(path, from, to));
         return e == null ? null : e.node;
     }
 
-    private Entry find(String name) {
-        return find(name, 0, name.length());
-    }
-
-    private Entry find(String path, int from, int to) {
+    /** String.hashCode of {@code path}'s characters from {@code from} to {@code to}. */
+    private static int hash(String path, int from, int to) {
         int h = 0;
         for (int i = from; i < to; i++) {
             h = 31 * h + path.charAt(i);
         }
+        return h;
+    }
+
+    private Entry find(String path, int from, int to, int h) {
         Branch b = root;
         for (int shift = 0; ; shift += BITS) {
             int bit = 1 << ((h >>> shift) & MASK);
@@ -133,16 +134,32 @@ public final class ChildMap {
 
     /** This map with {@code name} bound to {@code node}; an existing name keeps its position. */
     public ChildMap with(String name, Node node) {
-        Entry old = find(name);
-        Entry e = old == null ? new Entry(name.getBytes(StandardCharsets.ISO_8859_1), node, nextSeq)
-                : new Entry(old.name, node, old.seq);
-        Branch r = insert(root, e, name.hashCode(), 0);
+        return with(name, 0, name.length(), node);
+    }
+
+    /**
+     * This map with the child named by {@code path}'s characters from {@code from} to {@code to}
+     * bound to {@code node}; an existing name keeps its position, and its bytes.
+     */
+    public ChildMap with(String path, int from, int to, Node node) {
+        int h = hash(path, from, to);
+        Entry old = find(path, from, to, h);
+        Entry e = old == null ? new Entry(latin1(path, from, to), node, nextSeq) : new Entry(old.name, node, old.seq);
+        Branch r = insert(root, e, h, 0);
         return new ChildMap(r, old == null ? size + 1 : size, old == null ? nextSeq + 1 : nextSeq);
+    }
+
+    private static byte[] latin1(String path, int from, int to) {
+        byte[] b = new byte[to - from];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) path.charAt(from + i);
+        }
+        return b;
     }
 
     /** This map without {@code name}. */
     public ChildMap without(String name) {
-        if (find(name) == null) {
+        if (find(name, 0, name.length(), name.hashCode()) == null) {
             return this;
         }
         Branch r = remove(root, name, name.hashCode(), 0);

@@ -90,14 +90,6 @@ public final class NodePath {
         return i + 1;
     }
 
-    /** The components of an absolute path: none for "/", {@code [a, b]} for "/a/b". */
-    public static String[] components(String path) {
-        if (path.equals(ROOT)) {
-            return new String[0];
-        }
-        return path.substring(1).split("/", -1);
-    }
-
     /** The parent of an absolute path; the root's parent is {@code null}. */
     public static String parent(String path) {
         if (path.equals(ROOT)) {

@@ -148,7 +148,7 @@ public final class Store implements NodeView {
         if (path.equals(NodePath.ROOT)) {
             return root;
         }
-        // The components of NodePath.components, looked up where they stand in the path.
+        // Each component ("/a/b": a, then b) is looked up where it stands in the path.
         Node n = root;
         for (int from = 1; ; ) {
             int slash = path.indexOf('/', from);
@@ -163,18 +163,18 @@ public final class Store implements NodeView {
 
     @Override
     public void put(String path, byte[] value, Perms perms) {
-        String[] comps = NodePath.components(path);
         long gen = nextGeneration();
-        if (comps.length == 0) {
+        if (path.equals(NodePath.ROOT)) {
             indexChange(path, root.perms(), root.value().length, perms, value.length);
             root = new Node(value, perms, root.children(), gen);
             report(path, false, false);
             return;
         }
-        Node[] ancestors = ancestorsOf(comps);
-        Node parent = ancestors[comps.length - 1];
-        String name = comps[comps.length - 1];
-        Node existing = parent.children().get(name);
+        int[] ends = componentEnds(path);
+        int last = ends.length - 1;
+        Node[] ancestors = ancestorsOf(path, ends);
+        Node parent = ancestors[last];
+        Node existing = parent.children().get(path, componentStart(ends, last), ends[last]);
         Node created;
         if (existing == null) {
             created = new Node(value, perms, ChildMap.EMPTY, gen);
@@ -185,25 +185,48 @@ public final class Store implements NodeView {
         }
         // Adding a child rewrites the parent (new generation); changing one does not (as in C).
         Node child = created;
-        for (int i = comps.length - 1; i >= 0; i--) {
+        for (int i = last; i >= 0; i--) {
             Node p = ancestors[i];
-            long g = (i == comps.length - 1 && existing == null) ? gen : p.generation();
-            child = p.withChildren(p.children().with(comps[i], child), g);
+            long g = (i == last && existing == null) ? gen : p.generation();
+            child = p.withChildren(p.children().with(path, componentStart(ends, i), ends[i], child), g);
         }
         root = child;
         report(path, existing == null, false);
     }
 
+    /**
+     * Where each component of an absolute path other than the root ends ("/a/bc": 2, 5), so
+     * that a write finds the components in the path rather than cutting them out, and copies no
+     * name it does not add.
+     */
+    private static int[] componentEnds(String path) {
+        int n = 1;
+        for (int i = path.indexOf('/', 1); i >= 0; i = path.indexOf('/', i + 1)) {
+            n++;
+        }
+        int[] ends = new int[n];
+        int k = 0;
+        for (int i = path.indexOf('/', 1); i >= 0; i = path.indexOf('/', i + 1)) {
+            ends[k++] = i;
+        }
+        ends[k] = path.length();
+        return ends;
+    }
+
+    private static int componentStart(int[] ends, int i) {
+        return i == 0 ? 1 : ends[i - 1] + 1;
+    }
+
     /** The nodes from the root down to the parent of the path's last component. */
-    private Node[] ancestorsOf(String[] comps) {
-        Node[] ancestors = new Node[comps.length];
+    private Node[] ancestorsOf(String path, int[] ends) {
+        Node[] ancestors = new Node[ends.length];
         Node n = root;
-        for (int i = 0; i < comps.length; i++) {
+        for (int i = 0; i < ends.length; i++) {
             ancestors[i] = n;
-            if (i < comps.length - 1) {
-                n = n.children().get(comps[i]);
+            if (i < ends.length - 1) {
+                n = n.children().get(path, componentStart(ends, i), ends[i]);
                 if (n == null) {
-                    throw new IllegalStateException("parent of " + String.join("/", comps) + " missing");
+                    throw new IllegalStateException("parent of " + path + " missing");
                 }
             }
         }
@@ -212,8 +235,7 @@ public final class Store implements NodeView {
 
     @Override
     public List<Removed> remove(String path) {
-        String[] comps = NodePath.components(path);
-        if (comps.length == 0) {
+        if (path.equals(NodePath.ROOT)) {
             throw new IllegalArgumentException("the root cannot be removed");
         }
         Node target = get(path);
@@ -225,12 +247,13 @@ public final class Store implements NodeView {
             indexRemove(r.path(), r.perms(), r.valueLength());
         }
         long gen = nextGeneration();
-        Node[] ancestors = ancestorsOf(comps);
-        Node parent = ancestors[comps.length - 1];
-        Node child = parent.withChildren(parent.children().without(comps[comps.length - 1]), gen);
-        for (int i = comps.length - 2; i >= 0; i--) {
+        int[] ends = componentEnds(path);
+        Node[] ancestors = ancestorsOf(path, ends);
+        int last = ends.length - 1;
+        Node child = ancestors[last].withChildren(ancestors[last].children().without(NodePath.name(path)), gen);
+        for (int i = last - 1; i >= 0; i--) {
             Node p = ancestors[i];
-            child = p.withChildren(p.children().with(comps[i], child), p.generation());
+            child = p.withChildren(p.children().with(path, componentStart(ends, i), ends[i], child), p.generation());
         }
         root = child;
         report(path, false, true);

@@ -1,6 +1,5 @@
 package org.jxenstore.store;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -115,7 +114,7 @@ class NodePathTest {
     }
 
     @Test
-    void homeParentNameChildComponentsAncestors() {
+    void homeParentNameChildAncestors() {
         assertEquals("/local/domain/3", NodePath.home(3));
         assertNull(NodePath.parent("/"));
         assertEquals("/", NodePath.parent("/a"));
@@ -123,8 +122,6 @@ class NodePathTest {
         assertEquals("b", NodePath.name("/a/b"));
         assertEquals("/a", NodePath.child("/", "a"));
         assertEquals("/a/b", NodePath.child("/a", "b"));
-        assertArrayEquals(new String[0], NodePath.components("/"));
-        assertArrayEquals(new String[] {"a", "b"}, NodePath.components("/a/b"));
         assertEquals(List.of("/a/b", "/a", "/"), NodePath.ancestors("/a/b/c"));
         assertEquals(List.of(), NodePath.ancestors("/"));
     }
