@@ -57,7 +57,8 @@ public final class Journal implements AutoCloseable {
     private final StateRecorder recorder;
     private final long minCompactionBytes;
     private final long windowBytes;
-    private final ByteArrayOutputStream entry = new ByteArrayOutputStream();
+    private final EntryBuffer entry = new EntryBuffer();
+    private final CRC32C entryCrc = new CRC32C();
     private final MigrationWriter entryWriter;
     private FileChannel channel;
     /** The mapped part of the journal file, from {@link #windowStart}; unmapped with its arena. */
@@ -128,19 +129,21 @@ public final class Journal implements AutoCloseable {
         try {
             entry.reset();
             recorder.drainTo(entryWriter);
-            byte[] body = entry.toByteArray();
-            CRC32C crc = new CRC32C();
-            crc.update(body);
-            int length = JournalFiles.ENTRY_HEADER_LENGTH + body.length;
+            byte[] body = entry.bytes();
+            int bodyLength = entry.size();
+            entryCrc.reset();
+            entryCrc.update(body, 0, bodyLength);
+            int length = JournalFiles.ENTRY_HEADER_LENGTH + bodyLength;
             if (size + length > windowStart + window.byteSize()) {
                 map(size, Math.max(windowBytes, length));
             }
             long at = size - windowStart;
-            window.set(INT, at, body.length);
+            window.set(INT, at, bodyLength);
             VarHandle.storeStoreFence();
-            MemorySegment.copy(body, 0, window, ValueLayout.JAVA_BYTE, at + JournalFiles.ENTRY_HEADER_LENGTH, body.length);
+            MemorySegment.copy(body, 0, window, ValueLayout.JAVA_BYTE, at + JournalFiles.ENTRY_HEADER_LENGTH,
+                    bodyLength);
             VarHandle.storeStoreFence();
-            window.set(INT, at + 4, (int) crc.getValue());
+            window.set(INT, at + 4, (int) entryCrc.getValue());
             size += length;
             if (size > Math.max(minCompactionBytes, 2 * snapshotSize)) {
                 compactTo(number + 1);
@@ -282,6 +285,13 @@ public final class Journal implements AutoCloseable {
         } catch (IOException e) {
             // Everything is in the file already; only the zeros past it may stay, which recovery skips.
             log.warning("closing the journal in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** An entry as it is written, copied into the mapping from here rather than into a new array. */
+    private static final class EntryBuffer extends ByteArrayOutputStream {
+        byte[] bytes() {
+            return buf;
         }
     }
 }

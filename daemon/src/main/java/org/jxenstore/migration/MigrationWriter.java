@@ -35,7 +35,12 @@ import org.jxenstore.migration.MigrationRecord.WatchData;
  * its low 16 bits.
  */
 public final class MigrationWriter {
+    /** A record is padded to 8 octets with at most 7 of these. */
+    private static final byte[] PADDING = new byte[7];
+
     private final OutputStream out;
+    /** A record's type and length: the journal writes records on every pass that changes something. */
+    private final ByteBuffer recordHeader = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
 
     public MigrationWriter(OutputStream out) throws IOException {
         this(out, true);
@@ -81,12 +86,14 @@ public final class MigrationWriter {
             case JournalPosition j -> body(16).putLong(j.number()).putLong(j.length());
         };
         int padded = body.capacity() + MigrationFormat.padding(body.capacity());
-        check(padded <= MigrationReader.MAX_RECORD, "a record of " + padded + " octets");
-        ByteBuffer header = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        header.putInt(MigrationFormat.typeOf(record)).putInt(padded);
-        out.write(header.array());
+        if (padded > MigrationReader.MAX_RECORD) {
+            throw refused("a record of " + padded + " octets");
+        }
+        recordHeader.clear();
+        recordHeader.putInt(MigrationFormat.typeOf(record)).putInt(padded);
+        out.write(recordHeader.array());
         out.write(body.array());
-        out.write(new byte[padded - body.capacity()]);
+        out.write(PADDING, 0, padded - body.capacity());
     }
 
     /** Writes END and flushes: the stream is complete. */
@@ -130,7 +137,9 @@ public final class MigrationWriter {
         for (LoggedRequest r : t.requests()) {
             length += 8 + r.payload().length;
         }
-        check(length <= MigrationReader.MAX_RECORD, "a transaction log of " + length + " octets");
+        if (length > MigrationReader.MAX_RECORD) {
+            throw refused("a transaction log of " + length + " octets");
+        }
         ByteBuffer b = body((int) length);
         b.putInt(t.connId()).putInt(t.txId()).putInt(t.replayable() ? 1 : 0).putInt(paths.size())
                 .putInt(t.requests().size());
@@ -197,7 +206,9 @@ public final class MigrationWriter {
     private static byte[] names(List<QuotaValue> values) {
         StringBuilder sb = new StringBuilder();
         for (QuotaValue v : values) {
-            check(v.name().indexOf('\0') < 0 && !v.name().isEmpty(), "quota name " + v.name());
+            if (v.name().indexOf('\0') >= 0 || v.name().isEmpty()) {
+                throw refused("quota name " + v.name());
+            }
             sb.append(v.name()).append('\0');
         }
         return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
@@ -206,19 +217,30 @@ public final class MigrationWriter {
     /** A string as the stream holds it: its octets and a NUL, the whole at most 65535 octets. */
     private static byte[] cString(String s, String what) {
         byte[] b = (s + '\0').getBytes(StandardCharsets.ISO_8859_1);
-        check(s.indexOf('\0') < 0, what + " with a NUL in it");
-        check(b.length <= 0xFFFF, what + " longer than 65534 octets");
+        if (s.indexOf('\0') >= 0) {
+            throw refused(what + " with a NUL in it");
+        }
+        if (b.length > 0xFFFF) {
+            throw refused(what + " longer than 65534 octets");
+        }
         return b;
     }
 
     private static short u16(int value, String what) {
-        check(value >= 0 && value <= 0xFFFF, what + " " + value + " does not fit in 16 bits");
+        if (value < 0 || value > 0xFFFF) {
+            throw refused(what + " " + value + " does not fit in 16 bits");
+        }
         return (short) value;
     }
 
+    /** For messages that are constants: one that is built is built only when it is thrown. */
     private static void check(boolean ok, String what) {
         if (!ok) {
-            throw new IllegalArgumentException("migration stream: " + what);
+            throw refused(what);
         }
+    }
+
+    private static IllegalArgumentException refused(String what) {
+        return new IllegalArgumentException("migration stream: " + what);
     }
 }

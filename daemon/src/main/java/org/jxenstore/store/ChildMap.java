@@ -220,7 +220,8 @@ public final class ChildMap {
                 if (es.length == 2) {
                     yield es[0].names(name, 0, name.length()) ? es[1] : es[0];
                 }
-                yield new Collision(Arrays.stream(es).filter(x -> !x.names(name, 0, name.length())).toArray(Entry[]::new));
+                yield new Collision(Arrays.stream(es).filter(x -> !x.names(name, 0, name.length()))
+                        .toArray(Entry[]::new));
             }
             case Branch sub -> {
                 Branch r = remove(sub, name, h, shift + BITS);
