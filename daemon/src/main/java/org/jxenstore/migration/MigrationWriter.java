@@ -109,8 +109,9 @@ public final class MigrationWriter {
     private static ByteBuffer connection(ConnectionData c) {
         check(c.connId() != 0, "connection id 0");
         check(c.input().length <= 0xFFFF, "more than 65535 octets of unprocessed input");
-        check(c.partialReplyLength() >= 0 && c.partialReplyLength() <= Math.min(0xFFFF, c.output().length),
-                "partial reply length " + c.partialReplyLength());
+        if (c.partialReplyLength() < 0 || c.partialReplyLength() > Math.min(0xFFFF, c.output().length)) {
+            throw refused("partial reply length " + c.partialReplyLength());
+        }
         int data = 24 + c.input().length + c.output().length;
         int length = c.uniqueId().isPresent() ? data + MigrationFormat.padding(data) + 8 : data;
         ByteBuffer b = body(length);

@@ -65,7 +65,7 @@ final class EventLoop implements Runnable {
     /**
      * The keys the last select reported, kept here rather than in the selector's selected-key
      * set: that set is a HashSet, and each key added to it, one per ready socket per pass, cost
-     * a map entry for the collector.
+     * a map entry for the collector. Linux's selector (epoll) reports a key at most once a select.
      */
     private final ArrayList<SelectionKey> readyKeys = new ArrayList<>();
     private final Consumer<SelectionKey> onReady = readyKeys::add;
@@ -148,12 +148,14 @@ final class EventLoop implements Runnable {
 
     /** One turn of the loop: wait for work, then do it. */
     private void pass() throws IOException {
+        // Emptied first, so that a pass that failed half-way leaves nothing twice: a socket that
+        // is still ready is reported again.
+        readyKeys.clear();
         waitForWork();
         agenda.runTasks();
         for (SelectionKey k : readyKeys) {
             handle(k);
         }
-        readyKeys.clear();
         for (int port : agenda.firedPorts()) {
             agenda.portHandled(port);
             Connection c = connections.ringOn(port);

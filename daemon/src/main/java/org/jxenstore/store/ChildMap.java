@@ -152,7 +152,12 @@ public final class ChildMap {
     private static byte[] latin1(String path, int from, int to) {
         byte[] b = new byte[to - from];
         for (int i = 0; i < b.length; i++) {
-            b[i] = (byte) path.charAt(from + i);
+            char c = path.charAt(from + i);
+            // A wider char would be stored as another name than the one looked up.
+            if (c > 0xFF) {
+                throw new IllegalArgumentException("a node name is ISO-8859-1: " + path.substring(from, to));
+            }
+            b[i] = (byte) c;
         }
         return b;
     }

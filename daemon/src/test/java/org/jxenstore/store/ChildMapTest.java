@@ -3,6 +3,7 @@ package org.jxenstore.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -143,6 +144,12 @@ class ChildMapTest {
         String longer = names.getFirst() + "A";
         assertNull(m.get("/" + longer, 1, 1 + longer.length()));
         assertNull(m.get("/" + names.getFirst(), 1, names.getFirst().length()));
+    }
+
+    @Test
+    void aNameThatIsNotIso88591IsRefusedRatherThanStoredAsAnother() {
+        assertThrows(IllegalArgumentException.class, () -> ChildMap.EMPTY.with("a\u0100", node(0)));
+        assertEquals(0xFF, ChildMap.EMPTY.with("\u00ff", node(1)).names().getFirst().charAt(0));
     }
 
     @Test
