@@ -48,6 +48,27 @@ def rss_mib(pid):
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def cpu_times(pid):
+    """User and system CPU seconds of a process, every thread of it included."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def settle(pid, quiet_s=0.01, limit_s=60.0):
+    """Waits until the daemon used at most quiet_s of CPU over one second (a JIT compiling what a
+    burst of work ran, say, would share a pinned CPU with what is measured next), at most limit_s;
+    returns the seconds waited, or None if it was still busy at the limit."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit_s:
+        before = sum(cpu_times(pid))
+        time.sleep(1.0)
+        if sum(cpu_times(pid)) - before <= quiet_s:
+            return time.monotonic() - t0
+    return None
+
+
 def live_heap_mib(pid):
     """jxenstored's heap after a full collection (jcmd GC.run, then GC.heap_info's used)."""
     jcmd = os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "jcmd")
