@@ -51,13 +51,9 @@ public final class ChildMap {
             return Arrays.equals(name, other.name);
         }
 
-        /** String.hashCode of the name, which the lookups compute from the path. */
+        /** The hash the lookups compute from the path (an entry's is needed only to split a slot). */
         int hash() {
-            int h = 0;
-            for (byte b : name) {
-                h = 31 * h + (b & 0xff);
-            }
-            return h;
+            return nameString().hashCode();
         }
 
         String nameString() {

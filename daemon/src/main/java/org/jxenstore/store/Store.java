@@ -184,13 +184,9 @@ public final class Store implements NodeView {
             indexChange(path, existing.perms(), existing.value().length, perms, value.length);
         }
         // Adding a child rewrites the parent (new generation); changing one does not (as in C).
-        Node child = created;
-        for (int i = last; i >= 0; i--) {
-            Node p = ancestors[i];
-            long g = (i == last && existing == null) ? gen : p.generation();
-            child = p.withChildren(p.children().with(path, componentStart(ends, i), ends[i], child), g);
-        }
-        root = child;
+        Node child = parent.withChildren(parent.children().with(path, componentStart(ends, last), ends[last], created),
+                existing == null ? gen : parent.generation());
+        root = rebindAbove(path, ends, ancestors, last, child);
         report(path, existing == null, false);
     }
 
@@ -215,6 +211,19 @@ public final class Store implements NodeView {
 
     private static int componentStart(int[] ends, int i) {
         return i == 0 ? 1 : ends[i - 1] + 1;
+    }
+
+    /**
+     * The new root, once {@code child} replaces {@code ancestors[level]}: each ancestor above it
+     * rebinds the one below, keeping its generation (only the parent of an added or removed node
+     * changes its child set).
+     */
+    private static Node rebindAbove(String path, int[] ends, Node[] ancestors, int level, Node child) {
+        for (int i = level - 1; i >= 0; i--) {
+            Node p = ancestors[i];
+            child = p.withChildren(p.children().with(path, componentStart(ends, i), ends[i], child), p.generation());
+        }
+        return child;
     }
 
     /** The nodes from the root down to the parent of the path's last component. */
@@ -251,11 +260,7 @@ public final class Store implements NodeView {
         Node[] ancestors = ancestorsOf(path, ends);
         int last = ends.length - 1;
         Node child = ancestors[last].withChildren(ancestors[last].children().without(NodePath.name(path)), gen);
-        for (int i = last - 1; i >= 0; i--) {
-            Node p = ancestors[i];
-            child = p.withChildren(p.children().with(path, componentStart(ends, i), ends[i], child), p.generation());
-        }
-        root = child;
+        root = rebindAbove(path, ends, ancestors, last, child);
         report(path, false, true);
         return removed;
     }
