@@ -1,10 +1,6 @@
 package org.jxenstore.cli;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
+import org.jxenstore.ffi.NativeFunction;
 import org.jxenstore.log.DaemonLog;
 import sun.misc.Signal;
 
@@ -17,20 +13,18 @@ import sun.misc.Signal;
  */
 final class Hangup {
     private static final int SIGHUP = 1;
+    private static final long SIG_DFL = 0;
+    private static final long SIG_ERR = -1;
 
     private Hangup() {
     }
 
     static void onHangup(Runnable action, DaemonLog log) {
         try {
-            Linker linker = Linker.nativeLinker();
-            MethodHandle signal = linker.downcallHandle(linker.defaultLookup().find("signal").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-            MemorySegment previous = (MemorySegment) signal.invokeExact(SIGHUP, MemorySegment.NULL);
-            if (previous.address() == -1) {
+            if (NativeFunction.libc("signal").call(SIGHUP, SIG_DFL) == SIG_ERR) {
                 log.warning("SIGHUP: signal() failed; its disposition stays as inherited");
             }
-        } catch (Throwable e) {
+        } catch (RuntimeException e) {
             log.warning("SIGHUP: its disposition stays as inherited: " + e);
         }
         Signal.handle(new Signal("HUP"), s -> action.run());

@@ -1,11 +1,8 @@
 package org.jxenstore.log;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
+import org.jxenstore.ffi.NativeFunction;
 
 /**
  * The daemon log's lines sent to syslog through libc's openlog(3) and syslog(3), as C xenstored
@@ -20,10 +17,10 @@ public final class Syslog implements DaemonLog.Sink {
     private static final int LOG_NDELAY = 0x08;
     private static final int LOG_DAEMON = 3 << 3;
 
-    private final MethodHandle syslog;
+    private final NativeFunction syslog;
     private final MemorySegment format;
 
-    private Syslog(MethodHandle syslog, MemorySegment format) {
+    private Syslog(NativeFunction syslog, MemorySegment format) {
         this.syslog = syslog;
         this.format = format;
     }
@@ -31,17 +28,13 @@ public final class Syslog implements DaemonLog.Sink {
     /** Opens the daemon's connection to syslog; throws if libc's openlog or syslog cannot be called. */
     public static Syslog open() {
         try {
-            Linker linker = Linker.nativeLinker();
-            MethodHandle openlog = linker.downcallHandle(linker.defaultLookup().find("openlog").orElseThrow(),
-                    FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            MethodHandle syslog = linker.downcallHandle(linker.defaultLookup().find("syslog").orElseThrow(),
-                    FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS),
-                    Linker.Option.firstVariadicArg(2));
+            NativeFunction openlog = NativeFunction.libc("openlog");
+            NativeFunction syslog = NativeFunction.libc("syslog");
             // openlog keeps the pointer, not a copy: the ident lives as long as the process.
             MemorySegment ident = Arena.global().allocateFrom("jxenstored");
-            openlog.invokeExact(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+            openlog.call(ident.address(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
             return new Syslog(syslog, Arena.global().allocateFrom("%s"));
-        } catch (Throwable e) {
+        } catch (RuntimeException e) {
             throw new IllegalStateException("cannot call libc's openlog and syslog: " + e, e);
         }
     }
@@ -50,8 +43,8 @@ public final class Syslog implements DaemonLog.Sink {
     @Override
     public void send(int priority, String message) {
         try (Arena arena = Arena.ofConfined()) {
-            syslog.invokeExact(priority, format, arena.allocateFrom(message));
-        } catch (Throwable e) {
+            syslog.call(priority, format.address(), arena.allocateFrom(message).address());
+        } catch (RuntimeException e) {
             // Nowhere left to say so: the line is on standard error already.
         }
     }

@@ -117,36 +117,45 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Binds the socket, connects to Xen (unless {@code -D}: then the socket alone is served), and
-     * starts serving on a thread of its own.
+     * Binds the socket, connects to Xen (unless {@code -D}: then the socket alone is served; Xen's
+     * libraries are bound meanwhile on another thread), and starts serving on a thread of its own.
      *
      * @throws IOException with a one-line reason if the socket cannot be bound or there is no Xen
      */
     public static Daemon start(Config config, DaemonLog log) throws IOException {
         long began = System.nanoTime();
-        DaemonState state = state(config);
-        Journal journal = config.journalDir() == null ? null : new Journal(config.journalDir(), state, log);
-        Recovered recovered = config.liveUpdate() ? Recovery.liveUpdate(LiveUpdate.dumpFile(config), state)
-                : journal == null ? Recovered.NOTHING : Recovery.recover(config.journalDir(), state, log);
-        long loaded = System.nanoTime();
-        Hypervisor xen = config.noDomainInit() ? null : Hypervisor.open();
+        HypervisorOpening opening = config.noDomainInit() ? null : HypervisorOpening.begin();
+        DaemonState state;
+        Journal journal;
+        Recovered recovered;
         AccessLog trace;
         ServerSocketChannel server;
         try {
+            state = state(config);
+            journal = config.journalDir() == null ? null : new Journal(config.journalDir(), state, log);
+            recovered = config.liveUpdate() ? Recovery.liveUpdate(LiveUpdate.dumpFile(config), state)
+                    : journal == null ? Recovered.NOTHING : Recovery.recover(config.journalDir(), state, log);
             trace = new AccessLog(config.traceFile(), config.verbose());
-        } catch (IOException e) {
-            if (xen != null) {
-                xen.close();
+            try {
+                server = config.liveUpdate() ? SocketHandover.server(recovered.listeningFd()) : bind(config.socketPath());
+            } catch (IOException | RuntimeException e) {
+                trace.close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (opening != null) {
+                opening.abandon();
             }
             throw e;
         }
+        long loaded = System.nanoTime();
+        Hypervisor xen;
         try {
-            server = config.liveUpdate() ? SocketHandover.server(recovered.listeningFd()) : bind(config.socketPath());
-        } catch (IOException e) {
+            xen = opening == null ? null : opening.await();
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            Files.deleteIfExists(config.socketPath());
             trace.close();
-            if (xen != null) {
-                xen.close();
-            }
             throw e;
         }
         XenRings rings = null;
@@ -189,9 +198,9 @@ public final class Daemon implements AutoCloseable {
             takeOver(recovered, config, state, core, loop);
             if (config.liveUpdate()) {
                 Files.deleteIfExists(LiveUpdate.dumpFile(config));
-                log.info("live update: took over " + recovered.connections().size() + " connections: state read in "
-                        + millis(began, loaded) + " ms, Xen opened in " + millis(loaded, opened)
-                        + " ms, journal in " + millis(opened, journaled) + " ms, connections attached in "
+                log.info("live update: took over " + recovered.connections().size() + " connections: state read and socket taken in "
+                        + millis(began, loaded) + " ms, Xen (opened meanwhile) ready " + millis(loaded, opened)
+                        + " ms later, journal in " + millis(opened, journaled) + " ms, connections attached in "
                         + millis(journaled, System.nanoTime()) + " ms");
             }
             if (rings != null && !recovered.connections().isEmpty()) {

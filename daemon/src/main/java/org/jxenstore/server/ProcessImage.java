@@ -2,18 +2,15 @@ package org.jxenstore.server;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jxenstore.ffi.NativeFunction;
 
 /**
  * Replaces the daemon's program with another in the same process (execve), as live update does:
@@ -39,23 +36,15 @@ final class ProcessImage {
      */
     static void exec(List<String> argv, Map<String, String> env, Set<Integer> keep) throws IOException {
         try {
-            Linker linker = Linker.nativeLinker();
-            MethodHandle fcntl = linker.downcallHandle(linker.defaultLookup().find("fcntl").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                            ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
-            MethodHandle sigprocmask = linker.downcallHandle(
-                    linker.defaultLookup().find("sigprocmask").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                            ValueLayout.ADDRESS));
-            MethodHandle execve = linker.downcallHandle(linker.defaultLookup().find("execve").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-                            ValueLayout.ADDRESS), Linker.Option.captureCallState("errno"));
+            NativeFunction fcntl = NativeFunction.libc("fcntl");
+            NativeFunction sigprocmask = NativeFunction.libc("sigprocmask");
+            NativeFunction execve = NativeFunction.libc("execve");
             for (int fd : openDescriptors()) {
-                int flags = (int) fcntl.invokeExact(fd, F_GETFD, 0);
+                int flags = (int) fcntl.call(fd, F_GETFD, 0);
                 if (flags >= 0) {
                     boolean kept = fd <= 2 || keep.contains(fd);
                     int wanted = kept ? flags & ~FD_CLOEXEC : flags | FD_CLOEXEC;
-                    int set = (int) fcntl.invokeExact(fd, F_SETFD, wanted);
+                    int set = (int) fcntl.call(fd, F_SETFD, wanted);
                     if (set < 0 && kept) {
                         throw new IOException("descriptor " + fd + " cannot be kept open across exec");
                     }
@@ -64,21 +53,18 @@ final class ProcessImage {
             try (Arena arena = Arena.ofConfined()) {
                 // The JVM blocks some signals in its threads; the mask survives exec.
                 MemorySegment empty = arena.allocate(128);
-                int unmasked = (int) sigprocmask.invokeExact(SIG_SETMASK, empty, MemorySegment.NULL);
+                int unmasked = (int) sigprocmask.call(SIG_SETMASK, empty.address(), 0);
                 if (unmasked < 0) {
                     throw new IOException("the signal mask cannot be cleared for the new program");
                 }
-                MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
-                int rc = (int) execve.invokeExact(state, arena.allocateFrom(argv.getFirst()),
-                        strings(arena, argv), strings(arena, env.entrySet().stream()
-                                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
-                int errno = state.get(ValueLayout.JAVA_INT, Linker.Option.captureStateLayout()
-                        .byteOffset(MemoryLayout.PathElement.groupElement("errno")));
-                throw new IOException("execve " + argv.getFirst() + " failed (rc " + rc + ", errno " + errno + ")");
+                MemorySegment state = arena.allocate(NativeFunction.CALL_STATE);
+                int rc = (int) execve.call(state, arena.allocateFrom(argv.getFirst()).address(),
+                        strings(arena, argv).address(), strings(arena, env.entrySet().stream()
+                                .map(e -> e.getKey() + "=" + e.getValue()).toList()).address());
+                throw new IOException("execve " + argv.getFirst() + " failed (rc " + rc + ", errno "
+                        + NativeFunction.errno(state) + ")");
             }
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable e) {
+        } catch (RuntimeException e) {
             throw new IOException("execve " + argv.getFirst() + ": " + e, e);
         }
     }

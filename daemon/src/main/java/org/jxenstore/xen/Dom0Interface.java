@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import org.jxenstore.ffi.NativeFunction;
 
 /**
  * Dom0's own ring, set up by dom0's kernel (xenfs): {@code /proc/xen/xsd_kva} is mmap'ed to get
@@ -26,7 +27,7 @@ final class Dom0Interface {
     /** Maps dom0's page; it stays mapped until {@code arena} is closed. */
     static MemorySegment mapPage(Arena arena) throws XenException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(NativeLibraries.CALL_STATE);
+            MemorySegment state = a.allocate(NativeFunction.CALL_STATE);
             int fd = Posix.open(state, KVA, Posix.O_RDWR | Posix.O_CLOEXEC);
             if (fd < 0) {
                 throw new XenException("cannot open " + KVA + ": " + Posix.error(state));
@@ -46,7 +47,7 @@ final class Dom0Interface {
     /** The port in {@code /proc/xen/xsd_port}. */
     static int readPort() throws XenException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(NativeLibraries.CALL_STATE);
+            MemorySegment state = a.allocate(NativeFunction.CALL_STATE);
             int fd = Posix.open(state, PORT, Posix.O_RDONLY | Posix.O_CLOEXEC);
             if (fd < 0) {
                 throw new XenException("cannot open " + PORT + ": " + Posix.error(state));

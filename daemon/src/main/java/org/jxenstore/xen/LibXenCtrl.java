@@ -1,13 +1,11 @@
 package org.jxenstore.xen;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.util.Optional;
+import org.jxenstore.ffi.NativeFunction;
 
 /**
  * Domain information through libxenctrl 4.17 ({@code xc_domain_getinfo}), which is how C
@@ -39,9 +37,9 @@ final class LibXenCtrl {
     static final int SHUTDOWN_BIT = 1 << 2;
     static final long SHUTDOWN_REASON_OFFSET = 12;
 
-    private static MethodHandle xcInterfaceOpen;
-    private static MethodHandle xcInterfaceClose;
-    private static MethodHandle xcDomainGetinfo;
+    private static NativeFunction xcInterfaceOpen;
+    private static NativeFunction xcInterfaceClose;
+    private static NativeFunction xcDomainGetinfo;
 
     private static synchronized void link() throws XenException {
         if (xcInterfaceOpen != null) {
@@ -50,18 +48,17 @@ final class LibXenCtrl {
         NativeLibraries.load("libxenctrl.so.4.17");
         // xc_interface *xc_interface_open(xentoollog_logger *logger, xentoollog_logger *dombuild_logger,
         //                                 unsigned open_flags)
-        xcInterfaceOpen = NativeLibraries.functionWithErrno("xc_interface_open",
-                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
-        xcInterfaceClose = NativeLibraries.function("xc_interface_close", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        xcInterfaceOpen = NativeLibraries.function("xc_interface_open");
+        // int xc_interface_close(xc_interface *xch)
+        xcInterfaceClose = NativeLibraries.function("xc_interface_close");
         // int xc_domain_getinfo(xc_interface *xch, uint32_t first_domid, unsigned int max_doms,
         //                       xc_dominfo_t *info)
-        xcDomainGetinfo = NativeLibraries.functionWithErrno("xc_domain_getinfo",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+        xcDomainGetinfo = NativeLibraries.function("xc_domain_getinfo");
     }
 
-    private final MemorySegment handle;
+    private final long handle;
 
-    private LibXenCtrl(MemorySegment handle) {
+    private LibXenCtrl(long handle) {
         this.handle = handle;
     }
 
@@ -69,35 +66,26 @@ final class LibXenCtrl {
     static LibXenCtrl open() throws XenException {
         link();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(NativeLibraries.CALL_STATE);
-            MemorySegment handle = (MemorySegment) xcInterfaceOpen.invokeExact(state, MemorySegment.NULL,
-                    MemorySegment.NULL, 0);
-            if (handle.equals(MemorySegment.NULL)) {
+            MemorySegment state = a.allocate(NativeFunction.CALL_STATE);
+            long handle = xcInterfaceOpen.call(state, 0, 0, 0);
+            if (handle == 0) {
                 throw new XenException("no Xen hypervisor: xc_interface_open failed: " + Posix.error(state));
             }
             return new LibXenCtrl(handle);
-        } catch (XenException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw NativeLibraries.unexpected(t);
         }
     }
 
     Optional<DomainState> domainState(int domid) throws XenException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(NativeLibraries.CALL_STATE);
+            MemorySegment state = a.allocate(NativeFunction.CALL_STATE);
             MemorySegment info = a.allocate(DOMINFO_SIZE, DOMINFO_ALIGN);
             // returns the first max_doms domains with an id >= first_domid: domid itself only if
             // the count is 1 and the id matches (as C xenstored's get_domain_info checks)
-            int count = (int) xcDomainGetinfo.invokeExact(state, handle, domid, 1, info);
+            int count = (int) xcDomainGetinfo.call(state, handle, domid, 1, info.address());
             if (count < 0) {
                 throw new XenException("xc_domain_getinfo for domain " + domid + " failed: " + Posix.error(state));
             }
             return count == 1 ? decode(domid, info) : Optional.empty();
-        } catch (XenException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw NativeLibraries.unexpected(t);
         }
     }
 
@@ -112,10 +100,6 @@ final class LibXenCtrl {
     }
 
     void close() {
-        try {
-            int ignored = (int) xcInterfaceClose.invokeExact(handle);
-        } catch (Throwable t) {
-            throw NativeLibraries.unexpected(t);
-        }
+        xcInterfaceClose.call(handle);
     }
 }

@@ -1,15 +1,13 @@
 package org.jxenstore.xen;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jxenstore.ffi.NativeFunction;
 
 /**
  * Event channels through libxenevtchn (xenevtchn.h, Xen 4.17).
@@ -29,15 +27,15 @@ import java.util.concurrent.locks.ReentrantLock;
 final class LibXenEvtchn implements EventChannels {
     private static final int VIRQ_DOM_EXC = 3;
 
-    private static MethodHandle xenevtchnOpen;
-    private static MethodHandle xenevtchnClose;
-    private static MethodHandle xenevtchnFd;
-    private static MethodHandle xenevtchnBindInterdomain;
-    private static MethodHandle xenevtchnBindVirq;
-    private static MethodHandle xenevtchnUnbind;
-    private static MethodHandle xenevtchnNotify;
-    private static MethodHandle xenevtchnPending;
-    private static MethodHandle xenevtchnUnmask;
+    private static NativeFunction xenevtchnOpen;
+    private static NativeFunction xenevtchnClose;
+    private static NativeFunction xenevtchnFd;
+    private static NativeFunction xenevtchnBindInterdomain;
+    private static NativeFunction xenevtchnBindVirq;
+    private static NativeFunction xenevtchnUnbind;
+    private static NativeFunction xenevtchnNotify;
+    private static NativeFunction xenevtchnPending;
+    private static NativeFunction xenevtchnUnmask;
 
     private static synchronized void link() throws XenException {
         if (xenevtchnOpen != null) {
@@ -45,44 +43,41 @@ final class LibXenEvtchn implements EventChannels {
         }
         NativeLibraries.load("libxenevtchn.so.1");
         // xenevtchn_handle *xenevtchn_open(struct xentoollog_logger *logger, unsigned open_flags)
-        xenevtchnOpen = NativeLibraries.functionWithErrno("xenevtchn_open", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-        xenevtchnClose = NativeLibraries.function("xenevtchn_close", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        xenevtchnFd = NativeLibraries.function("xenevtchn_fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        xenevtchnOpen = NativeLibraries.function("xenevtchn_open");
+        // int xenevtchn_close(xenevtchn_handle *xce); int xenevtchn_fd(xenevtchn_handle *xce)
+        xenevtchnClose = NativeLibraries.function("xenevtchn_close");
+        xenevtchnFd = NativeLibraries.function("xenevtchn_fd");
         // xenevtchn_port_or_error_t (int) ...(handle, uint32_t domid, evtchn_port_t remote_port)
-        xenevtchnBindInterdomain = NativeLibraries.functionWithErrno("xenevtchn_bind_interdomain",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-        xenevtchnBindVirq = NativeLibraries.functionWithErrno("xenevtchn_bind_virq",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        xenevtchnUnbind = NativeLibraries.function("xenevtchn_unbind", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        xenevtchnNotify = NativeLibraries.function("xenevtchn_notify", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        xenevtchnPending = NativeLibraries.functionWithErrno("xenevtchn_pending", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        xenevtchnUnmask = NativeLibraries.function("xenevtchn_unmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        xenevtchnBindInterdomain = NativeLibraries.function("xenevtchn_bind_interdomain");
+        // xenevtchn_port_or_error_t xenevtchn_bind_virq(xenevtchn_handle *xce, unsigned int virq)
+        xenevtchnBindVirq = NativeLibraries.function("xenevtchn_bind_virq");
+        // int xenevtchn_unbind/notify/unmask(xenevtchn_handle *xce, evtchn_port_t port)
+        xenevtchnUnbind = NativeLibraries.function("xenevtchn_unbind");
+        xenevtchnNotify = NativeLibraries.function("xenevtchn_notify");
+        // xenevtchn_port_or_error_t xenevtchn_pending(xenevtchn_handle *xce)
+        xenevtchnPending = NativeLibraries.function("xenevtchn_pending");
+        xenevtchnUnmask = NativeLibraries.function("xenevtchn_unmask");
     }
 
     private final Object lock = new Object();
     /** Held by the thread in {@link #awaitPending}, so that {@link #close} can wait for it to leave. */
     private final ReentrantLock awaiting = new ReentrantLock();
-    private final MemorySegment handle;
+    private final long handle;
     private final int wakeFd;
     private final Arena arena = Arena.ofShared();
     /** errno of the calls made under {@link #lock}. */
-    private final MemorySegment lockedState = arena.allocate(NativeLibraries.CALL_STATE);
+    private final MemorySegment lockedState = arena.allocate(NativeFunction.CALL_STATE);
     /** Used only by the thread in {@link #awaitPending}: its errno, the two pollfds, the eventfd counter. */
-    private final MemorySegment awaitState = arena.allocate(NativeLibraries.CALL_STATE);
+    private final MemorySegment awaitState = arena.allocate(NativeFunction.CALL_STATE);
     private final MemorySegment pollFds = arena.allocate(2 * Posix.POLLFD_SIZE, 8);
     private final MemorySegment counter = arena.allocate(JAVA_LONG);
     private final MemorySegment one = arena.allocate(JAVA_LONG);
     private volatile boolean closed;
 
-    private LibXenEvtchn(MemorySegment handle, int wakeFd) throws XenException {
+    private LibXenEvtchn(long handle, int wakeFd) {
         this.handle = handle;
         this.wakeFd = wakeFd;
-        int evtchnFd;
-        try {
-            evtchnFd = (int) xenevtchnFd.invokeExact(handle);
-        } catch (Throwable t) {
-            throw NativeLibraries.unexpected(t);
-        }
+        int evtchnFd = (int) xenevtchnFd.call(handle);
         pollFds.set(JAVA_INT, 0, evtchnFd);
         pollFds.set(JAVA_SHORT, 4, (short) Posix.POLLIN);
         pollFds.set(JAVA_INT, Posix.POLLFD_SIZE, wakeFd);
@@ -93,25 +88,20 @@ final class LibXenEvtchn implements EventChannels {
     /** {@code xenevtchn_open(NULL, 0)} and the wakeup eventfd. */
     static LibXenEvtchn open() throws XenException {
         link();
-        MemorySegment handle;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(NativeLibraries.CALL_STATE);
-            handle = (MemorySegment) xenevtchnOpen.invokeExact(state, MemorySegment.NULL, 0);
-            if (handle.equals(MemorySegment.NULL)) {
+            MemorySegment state = a.allocate(NativeFunction.CALL_STATE);
+            long handle = xenevtchnOpen.call(state, 0, 0);
+            if (handle == 0) {
                 // the real library opens /dev/xen/evtchn: ENOENT when this is not a Xen dom0
                 throw new XenException("no Xen hypervisor: xenevtchn_open failed: " + Posix.error(state));
             }
             int wakeFd = Posix.eventfd(state, 0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);
             if (wakeFd < 0) {
                 String why = Posix.error(state);
-                int ignored = (int) xenevtchnClose.invokeExact(handle);
+                xenevtchnClose.call(handle);
                 throw new XenException("eventfd failed: " + why);
             }
             return new LibXenEvtchn(handle, wakeFd);
-        } catch (XenException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw NativeLibraries.unexpected(t);
         }
     }
 
@@ -119,12 +109,7 @@ final class LibXenEvtchn implements EventChannels {
     public int bindInterdomain(int domid, int remotePort) throws XenException {
         synchronized (lock) {
             checkOpen();
-            int port;
-            try {
-                port = (int) xenevtchnBindInterdomain.invokeExact(lockedState, handle, domid, remotePort);
-            } catch (Throwable t) {
-                throw NativeLibraries.unexpected(t);
-            }
+            int port = (int) xenevtchnBindInterdomain.call(lockedState, handle, domid, remotePort);
             if (port < 0) {
                 throw new XenException("binding to event channel " + remotePort + " of domain " + domid
                         + " failed: " + Posix.error(lockedState));
@@ -137,12 +122,7 @@ final class LibXenEvtchn implements EventChannels {
     public int bindVirqDomExc() throws XenException {
         synchronized (lock) {
             checkOpen();
-            int port;
-            try {
-                port = (int) xenevtchnBindVirq.invokeExact(lockedState, handle, VIRQ_DOM_EXC);
-            } catch (Throwable t) {
-                throw NativeLibraries.unexpected(t);
-            }
+            int port = (int) xenevtchnBindVirq.call(lockedState, handle, VIRQ_DOM_EXC);
             if (port < 0) {
                 throw new XenException("binding VIRQ_DOM_EXC failed: " + Posix.error(lockedState));
             }
@@ -156,11 +136,7 @@ final class LibXenEvtchn implements EventChannels {
             if (closed) {
                 return;
             }
-            try {
-                int ignored = (int) xenevtchnUnbind.invokeExact(handle, localPort);
-            } catch (Throwable t) {
-                throw NativeLibraries.unexpected(t);
-            }
+            xenevtchnUnbind.call(handle, localPort);
         }
     }
 
@@ -170,11 +146,7 @@ final class LibXenEvtchn implements EventChannels {
             if (closed) {
                 return;
             }
-            try {
-                int ignored = (int) xenevtchnNotify.invokeExact(handle, localPort);
-            } catch (Throwable t) {
-                throw NativeLibraries.unexpected(t);
-            }
+            xenevtchnNotify.call(handle, localPort);
         }
     }
 
@@ -198,7 +170,7 @@ final class LibXenEvtchn implements EventChannels {
             pollFds.set(JAVA_SHORT, Posix.POLLFD_SIZE + 6, (short) 0);
             int n = Posix.poll(awaitState, pollFds, 2, -1);
             if (n < 0) {
-                if (NativeLibraries.errno(awaitState) == Posix.EINTR) {
+                if (NativeFunction.errno(awaitState) == Posix.EINTR) {
                     continue;
                 }
                 throw new XenException("poll on the event channel failed: " + Posix.error(awaitState));
@@ -218,21 +190,14 @@ final class LibXenEvtchn implements EventChannels {
                     if (closed) {
                         return -1;
                     }
-                    int port;
-                    try {
-                        port = (int) xenevtchnPending.invokeExact(awaitState, handle);
-                        if (port >= 0) {
-                            // the event is masked until unmasked: unmask before the caller looks at
-                            // the ring, so that an event raised meanwhile is not lost
-                            int ignored = (int) xenevtchnUnmask.invokeExact(handle, port);
-                        }
-                    } catch (Throwable t) {
-                        throw NativeLibraries.unexpected(t);
-                    }
+                    int port = (int) xenevtchnPending.call(awaitState, handle);
                     if (port >= 0) {
+                        // the event is masked until unmasked: unmask before the caller looks at
+                        // the ring, so that an event raised meanwhile is not lost
+                        xenevtchnUnmask.call(handle, port);
                         return port;
                     }
-                    int errno = NativeLibraries.errno(awaitState);
+                    int errno = NativeFunction.errno(awaitState);
                     if (errno != Posix.EINTR && errno != Posix.EAGAIN) {
                         throw new XenException("xenevtchn_pending failed: " + Posix.strerror(errno));
                     }
@@ -273,11 +238,7 @@ final class LibXenEvtchn implements EventChannels {
         awaiting.lock();
         try {
             synchronized (lock) {
-                try {
-                    int ignored = (int) xenevtchnClose.invokeExact(handle);
-                } catch (Throwable t) {
-                    throw NativeLibraries.unexpected(t);
-                }
+                xenevtchnClose.call(handle);
                 Posix.close(wakeFd);
             }
             arena.close();

@@ -1,14 +1,10 @@
 package org.jxenstore.xen;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jxenstore.ffi.NativeFunction;
 
 /**
  * Guest ring pages through libxengnttab (xengnttab.h, Xen 4.17): each guest's toolstack grants
@@ -22,10 +18,10 @@ final class LibXenGnttab {
     static final int GNTTAB_RESERVED_XENSTORE = 1;
     static final long PAGE_SIZE = 4096;
 
-    private static MethodHandle xengnttabOpen;
-    private static MethodHandle xengnttabClose;
-    private static MethodHandle xengnttabMapGrantRef;
-    private static MethodHandle xengnttabUnmap;
+    private static NativeFunction xengnttabOpen;
+    private static NativeFunction xengnttabClose;
+    private static NativeFunction xengnttabMapGrantRef;
+    private static NativeFunction xengnttabUnmap;
 
     private static synchronized void link() throws XenException {
         if (xengnttabOpen != null) {
@@ -33,23 +29,21 @@ final class LibXenGnttab {
         }
         NativeLibraries.load("libxengnttab.so.1");
         // xengnttab_handle *xengnttab_open(struct xentoollog_logger *logger, unsigned open_flags)
-        xengnttabOpen = NativeLibraries.functionWithErrno("xengnttab_open",
-                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-        xengnttabClose = NativeLibraries.function("xengnttab_close", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        xengnttabOpen = NativeLibraries.function("xengnttab_open");
+        // int xengnttab_close(xengnttab_handle *xgt)
+        xengnttabClose = NativeLibraries.function("xengnttab_close");
         // void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid, uint32_t ref, int prot)
-        xengnttabMapGrantRef = NativeLibraries.functionWithErrno("xengnttab_map_grant_ref",
-                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+        xengnttabMapGrantRef = NativeLibraries.function("xengnttab_map_grant_ref");
         // int xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count)
-        xengnttabUnmap = NativeLibraries.function("xengnttab_unmap",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+        xengnttabUnmap = NativeLibraries.function("xengnttab_unmap");
     }
 
-    private final MemorySegment handle;
+    private final long handle;
     /** The arena of each mapped page, by address. */
     private final Map<Long, Arena> mapped = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private LibXenGnttab(MemorySegment handle) {
+    private LibXenGnttab(long handle) {
         this.handle = handle;
     }
 
@@ -57,16 +51,12 @@ final class LibXenGnttab {
     static LibXenGnttab open() throws XenException {
         link();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(NativeLibraries.CALL_STATE);
-            MemorySegment handle = (MemorySegment) xengnttabOpen.invokeExact(state, MemorySegment.NULL, 0);
-            if (handle.equals(MemorySegment.NULL)) {
+            MemorySegment state = a.allocate(NativeFunction.CALL_STATE);
+            long handle = xengnttabOpen.call(state, 0, 0);
+            if (handle == 0) {
                 throw new XenException("no Xen hypervisor: xengnttab_open failed: " + Posix.error(state));
             }
             return new LibXenGnttab(handle);
-        } catch (XenException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw NativeLibraries.unexpected(t);
         }
     }
 
@@ -74,22 +64,17 @@ final class LibXenGnttab {
         if (closed) {
             throw new IllegalStateException("the grant table handle is closed");
         }
-        MemorySegment page;
+        long page;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(NativeLibraries.CALL_STATE);
-            page = (MemorySegment) xengnttabMapGrantRef.invokeExact(state, handle, domid, GNTTAB_RESERVED_XENSTORE,
-                    Posix.PROT_READ_WRITE);
-            if (page.equals(MemorySegment.NULL)) {
+            MemorySegment state = a.allocate(NativeFunction.CALL_STATE);
+            page = xengnttabMapGrantRef.call(state, handle, domid, GNTTAB_RESERVED_XENSTORE, Posix.PROT_READ_WRITE);
+            if (page == 0) {
                 throw new XenException("mapping the xenstore ring of domain " + domid + " failed: "
                         + Posix.error(state));
             }
-        } catch (XenException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw NativeLibraries.unexpected(t);
         }
         Arena arena = Arena.ofShared();
-        MemorySegment ring = page.reinterpret(PAGE_SIZE, arena, this::unmapNow);
+        MemorySegment ring = MemorySegment.ofAddress(page).reinterpret(PAGE_SIZE, arena, this::unmapNow);
         mapped.put(ring.address(), arena);
         return ring;
     }
@@ -102,12 +87,8 @@ final class LibXenGnttab {
     }
 
     private void unmapNow(MemorySegment page) {
-        try {
-            // fails only for an address that is not a grant mapping, which cannot happen here
-            int ignored = (int) xengnttabUnmap.invokeExact(handle, page, 1);
-        } catch (Throwable t) {
-            throw NativeLibraries.unexpected(t);
-        }
+        // fails only for an address that is not a grant mapping, which cannot happen here
+        xengnttabUnmap.call(handle, page.address(), 1);
     }
 
     void close() {
@@ -118,10 +99,6 @@ final class LibXenGnttab {
                 arena.close();
             }
         }
-        try {
-            int ignored = (int) xengnttabClose.invokeExact(handle);
-        } catch (Throwable t) {
-            throw NativeLibraries.unexpected(t);
-        }
+        xengnttabClose.call(handle);
     }
 }

@@ -1,16 +1,8 @@
 package org.jxenstore.xen;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
+import org.jxenstore.ffi.NativeFunction;
 
 /**
  * Loads native libraries and finds functions the way the dynamic linker does for a C program.
@@ -24,28 +16,14 @@ import java.lang.invoke.VarHandle;
  */
 @SuppressWarnings("restricted") // native access is this package's job; the JVM runs with --enable-native-access
 final class NativeLibraries {
-    private static final Linker LINKER = Linker.nativeLinker();
     private static final int RTLD_NOW = 0x2;
     private static final int RTLD_GLOBAL = 0x100;
     /** glibc's {@code RTLD_DEFAULT}: the null handle. */
-    private static final MemorySegment RTLD_DEFAULT = MemorySegment.NULL;
+    private static final long RTLD_DEFAULT = 0;
 
-    private static final MethodHandle DLOPEN;
-    private static final MethodHandle DLSYM;
-    private static final MethodHandle DLERROR;
-
-    static {
-        var libc = LINKER.defaultLookup();
-        DLOPEN = LINKER.downcallHandle(libc.find("dlopen").orElseThrow(),
-                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-        DLSYM = LINKER.downcallHandle(libc.find("dlsym").orElseThrow(),
-                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-        DLERROR = LINKER.downcallHandle(libc.find("dlerror").orElseThrow(), FunctionDescriptor.of(ADDRESS));
-    }
-
-    /** Layout of the call state that handles made by {@link #functionWithErrno} capture. */
-    static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(PathElement.groupElement("errno"));
+    private static final NativeFunction DLOPEN = NativeFunction.libc("dlopen");
+    private static final NativeFunction DLSYM = NativeFunction.libc("dlsym");
+    private static final NativeFunction DLERROR = NativeFunction.libc("dlerror");
 
     private NativeLibraries() { }
 
@@ -56,70 +34,30 @@ final class NativeLibraries {
      */
     static void load(String soname) throws XenException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment handle = (MemorySegment) DLOPEN.invokeExact(arena.allocateFrom(soname),
-                    RTLD_NOW | RTLD_GLOBAL);
-            if (handle.equals(MemorySegment.NULL)) {
+            // never dlclose'd: the functions found in it live as long as the JVM
+            if (DLOPEN.call(arena.allocateFrom(soname).address(), RTLD_NOW | RTLD_GLOBAL) == 0) {
                 throw new XenException(dlerror(soname + ": cannot be loaded"));
             }
-            // never dlclose'd: the handles made from it live as long as the JVM
-        } catch (XenException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
         }
     }
 
-    /** A downcall to {@code name}, found with {@code dlsym(RTLD_DEFAULT, name)}. */
-    static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options)
-            throws XenException {
-        return LINKER.downcallHandle(symbol(name), descriptor, options);
-    }
-
-    /**
-     * As {@link #function}, but the handle takes one more first argument, a segment of {@link
-     * #CALL_STATE} into which it stores the call's {@code errno} (read it with {@link #errno}).
-     * Capturing it in the downcall itself is the only reliable way: the JVM may overwrite errno
-     * before a second downcall could read it.
-     */
-    static MethodHandle functionWithErrno(String name, FunctionDescriptor descriptor) throws XenException {
-        return function(name, descriptor, Linker.Option.captureCallState("errno"));
-    }
-
-    /** The errno stored by a handle of {@link #functionWithErrno}. */
-    static int errno(MemorySegment callState) {
-        return (int) ERRNO.get(callState, 0L);
-    }
-
-    private static MemorySegment symbol(String name) throws XenException {
+    /** The function {@code name}, found with {@code dlsym(RTLD_DEFAULT, name)}. */
+    static NativeFunction function(String name) throws XenException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment address = (MemorySegment) DLSYM.invokeExact(RTLD_DEFAULT, arena.allocateFrom(name));
-            if (address.equals(MemorySegment.NULL)) {
+            long address = DLSYM.call(RTLD_DEFAULT, arena.allocateFrom(name).address());
+            if (address == 0) {
                 throw new XenException(dlerror(name + ": symbol not found"));
             }
-            return address;
-        } catch (XenException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
+            return new NativeFunction(MemorySegment.ofAddress(address));
         }
     }
 
-    private static String dlerror(String fallback) throws Throwable {
-        MemorySegment text = (MemorySegment) DLERROR.invokeExact();
-        return text.equals(MemorySegment.NULL) ? fallback : text.reinterpret(Long.MAX_VALUE).getString(0);
+    private static String dlerror(String fallback) {
+        return text(DLERROR.call(), fallback, Long.MAX_VALUE);
     }
 
-    /**
-     * For the {@code catch (Throwable)} around {@code invokeExact}: a downcall throws nothing
-     * checked, so whatever arrives there is an error or a bug, passed on unchecked.
-     */
-    static RuntimeException unexpected(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException(t);
+    /** The NUL-terminated string at {@code address} (at most {@code limit} bytes), or the fallback for NULL. */
+    static String text(long address, String fallback, long limit) {
+        return address == 0 ? fallback : MemorySegment.ofAddress(address).reinterpret(limit).getString(0);
     }
 }
