@@ -137,7 +137,8 @@ public final class Daemon implements AutoCloseable {
                     : journal == null ? Recovered.NOTHING : Recovery.recover(config.journalDir(), state, log);
             trace = new AccessLog(config.traceFile(), config.verbose());
             try {
-                server = config.liveUpdate() ? SocketHandover.server(recovered.listeningFd()) : bind(config.socketPath());
+                server = config.liveUpdate() ? SocketHandover.server(recovered.listeningFd())
+                        : bind(config.socketPath());
             } catch (IOException | RuntimeException e) {
                 trace.close();
                 throw e;
@@ -198,9 +199,10 @@ public final class Daemon implements AutoCloseable {
             takeOver(recovered, config, state, core, loop);
             if (config.liveUpdate()) {
                 Files.deleteIfExists(LiveUpdate.dumpFile(config));
-                log.info("live update: took over " + recovered.connections().size() + " connections: state read and socket taken in "
-                        + millis(began, loaded) + " ms, Xen (opened meanwhile) ready " + millis(loaded, opened)
-                        + " ms later, journal in " + millis(opened, journaled) + " ms, connections attached in "
+                log.info("live update: took over " + recovered.connections().size()
+                        + " connections: state read and socket taken in " + millis(began, loaded)
+                        + " ms, Xen (opened meanwhile) ready " + millis(loaded, opened) + " ms later, journal in "
+                        + millis(opened, journaled) + " ms, connections attached in "
                         + millis(journaled, System.nanoTime()) + " ms");
             }
             if (rings != null && !recovered.connections().isEmpty()) {
