@@ -2,7 +2,6 @@ package org.jxenstore.server;
 
 import java.nio.channels.Selector;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -20,8 +19,8 @@ import java.util.function.Supplier;
  */
 final class Agenda {
     private final Selector selector;
-    private final LinkedHashSet<Connection> output = new LinkedHashSet<>();
-    private final LinkedHashSet<Connection> turns = new LinkedHashSet<>();
+    private final ConnectionQueue output = new ConnectionQueue();
+    private final ConnectionQueue turns = new ConnectionQueue();
     /** Bounded by the number of bound ports. */
     private final Set<Integer> firedPorts = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean domainsChanged = new AtomicBoolean();
@@ -102,23 +101,17 @@ final class Agenda {
         return domainsChanged.get() && domainsChanged.getAndSet(false);
     }
 
+    /** The connections due a turn, taken off the agenda; the list is valid until the next call. */
     List<Connection> takeTurns() {
-        return take(turns);
+        return turns.take();
     }
 
-    /** The connections with output, taken off the agenda; empty when none is left. */
+    /**
+     * The connections with output, taken off the agenda; empty when none is left. The list is
+     * valid until the next call.
+     */
     List<Connection> takeOutput() {
-        return take(output);
-    }
-
-    /** Empties {@code set} into a list; no allocation when it is already empty. */
-    private static List<Connection> take(LinkedHashSet<Connection> set) {
-        if (set.isEmpty()) {
-            return List.of();
-        }
-        List<Connection> due = new ArrayList<>(set);
-        set.clear();
-        return due;
+        return output.take();
     }
 
     /** {@code c} is gone. */

@@ -66,8 +66,9 @@ public final class Store implements NodeView {
     public void endChange() {
         rootBeforeChange = null;
         undo.clear();
-        for (Report r : reports) {
-            r.tell(listener);
+        // Indexed: an iterator would be an allocation for every request, most of which report nothing.
+        for (int i = 0; i < reports.size(); i++) {
+            reports.get(i).tell(listener);
         }
         reports.clear();
     }
