@@ -1,11 +1,7 @@
 package org.jxenstore.cli;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
+import org.jxenstore.ffi.NativeFunction;
 import org.jxenstore.log.DaemonLog;
 
 /**
@@ -30,29 +26,22 @@ final class DetachedOutput {
             return;
         }
         try (Arena arena = Arena.ofConfined()) {
-            Linker linker = Linker.nativeLinker();
-            MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                            ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
-            MethodHandle dup2 = linker.downcallHandle(linker.defaultLookup().find("dup2").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            MemorySegment path = arena.allocateFrom(file);
-            int fd = (int) open.invokeExact(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+            int fd = (int) NativeFunction.libc("open").call(arena.allocateFrom(file).address(),
+                    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
             if (fd < 0) {
                 log.warning("SIGHUP: cannot reopen " + file + "; the daemon log goes on where it was");
                 return;
             }
             System.out.flush();
             System.err.flush();
-            int out = (int) dup2.invokeExact(fd, 1);
-            int err = (int) dup2.invokeExact(fd, 2);
-            int closed = (int) close.invokeExact(fd);
+            NativeFunction dup2 = NativeFunction.libc("dup2");
+            int out = (int) dup2.call(fd, 1);
+            int err = (int) dup2.call(fd, 2);
+            int closed = (int) NativeFunction.libc("close").call(fd);
             if (out < 0 || err < 0 || closed < 0) {
                 log.warning("SIGHUP: reopening " + file + " failed part way");
             }
-        } catch (Throwable e) {
+        } catch (RuntimeException | LinkageError e) {
             log.warning("SIGHUP: cannot reopen " + file + ": " + e);
         }
     }

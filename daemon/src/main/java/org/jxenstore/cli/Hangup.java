@@ -24,7 +24,7 @@ final class Hangup {
             if (NativeFunction.libc("signal").call(SIGHUP, SIG_DFL) == SIG_ERR) {
                 log.warning("SIGHUP: signal() failed; its disposition stays as inherited");
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             log.warning("SIGHUP: its disposition stays as inherited: " + e);
         }
         Signal.handle(new Signal("HUP"), s -> action.run());

@@ -53,7 +53,7 @@ public final class RequestExecutor {
     private final PermissionCheck permissions;
     private final DaemonLog log;
     /** Made once: a method reference made per request would be an allocation per request. */
-    private final Consumer<Change> fireNow = this::fireNow;
+    private final Consumer<Change> fireNowSink = this::fireNow;
     private long watchSequence;
 
     public RequestExecutor(DaemonState state, PermissionCheck permissions, Notifier notifier, QuotaGate gate,
@@ -146,7 +146,7 @@ public final class RequestExecutor {
         }
         Caller c = s.caller();
         NodeView view = tx == null ? store : tx;
-        Consumer<Change> changes = tx == null ? fireNow : tx::record;
+        Consumer<Change> changes = tx == null ? fireNowSink : tx::record;
         store.beginChange();
         try {
             Reply reply = switch (request) {

@@ -35,10 +35,27 @@ public final class NativeFunction {
     public static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(PathElement.groupElement("errno"));
 
-    /** {@code (MemorySegment function, MemorySegment callState, long x 6) -> long}. */
-    private static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.captureCallState("errno"));
+    /** {@code (MemorySegment function, MemorySegment callState, long x 6) -> long}; null if {@link #DENIED}. */
+    private static final MethodHandle CALL;
+    /**
+     * Why there is no {@link #CALL}: a JVM that denies native access. Every call throws it again,
+     * so that callers see the reason rather than this class failing to initialize.
+     */
+    private static final IllegalCallerException DENIED;
+
+    static {
+        MethodHandle call = null;
+        IllegalCallerException denied = null;
+        try {
+            call = Linker.nativeLinker().downcallHandle(
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                    Linker.Option.captureCallState("errno"));
+        } catch (IllegalCallerException e) {
+            denied = e;
+        }
+        CALL = call;
+        DENIED = denied;
+    }
 
     /**
      * Where the calls whose errno nobody reads store it. Threads may store into it at once: what
@@ -70,6 +87,9 @@ public final class NativeFunction {
 
     /** Calls the function with up to six arguments (those it does not take are ignored). */
     public long call(MemorySegment callState, long a, long b, long c, long d, long e, long f) {
+        if (CALL == null) {
+            throw new IllegalCallerException(DENIED.getMessage(), DENIED);
+        }
         try {
             return (long) CALL.invokeExact(address, callState, a, b, c, d, e, f);
         } catch (Throwable t) {

@@ -34,7 +34,7 @@ public final class Syslog implements DaemonLog.Sink {
             MemorySegment ident = Arena.global().allocateFrom("jxenstored");
             openlog.call(ident.address(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
             return new Syslog(syslog, Arena.global().allocateFrom("%s"));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             throw new IllegalStateException("cannot call libc's openlog and syslog: " + e, e);
         }
     }
@@ -44,7 +44,7 @@ public final class Syslog implements DaemonLog.Sink {
     public void send(int priority, String message) {
         try (Arena arena = Arena.ofConfined()) {
             syslog.call(priority, format.address(), arena.allocateFrom(message).address());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             // Nowhere left to say so: the line is on standard error already.
         }
     }

@@ -36,14 +36,16 @@ final class ConnectionQueue {
      */
     List<Connection> take() {
         if (queued.isEmpty()) {
+            // The batch taken last is done with: dropped connections are not kept reachable.
+            taken.clear();
             return List.of();
         }
         ArrayList<Connection> due = queued;
         queued = taken;
         queued.clear();
         taken = due;
-        for (Connection c : due) {
-            members.remove(c);
+        for (int i = 0; i < due.size(); i++) {
+            members.remove(due.get(i));
         }
         return due;
     }

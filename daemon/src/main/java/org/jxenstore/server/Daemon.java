@@ -117,8 +117,9 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Binds the socket, connects to Xen (unless {@code -D}: then the socket alone is served; Xen's
-     * libraries are bound meanwhile on another thread), and starts serving on a thread of its own.
+     * Binds the socket, connects to Xen (unless {@code -D}: then the socket alone is served), and
+     * starts serving on a thread of its own. Xen's libraries are bound on another thread while the
+     * state is read and the socket bound.
      *
      * @throws IOException with a one-line reason if the socket cannot be bound or there is no Xen
      */
@@ -153,10 +154,16 @@ public final class Daemon implements AutoCloseable {
         Hypervisor xen;
         try {
             xen = opening == null ? null : opening.await();
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            Files.deleteIfExists(config.socketPath());
-            trace.close();
+        } catch (IOException | RuntimeException | Error e) {
+            // The reason the start fails is Xen's; a failing clean-up is added to it, not put for it.
+            try {
+                server.close();
+                Files.deleteIfExists(config.socketPath());
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            } finally {
+                trace.close();
+            }
             throw e;
         }
         XenRings rings = null;

@@ -153,10 +153,13 @@ final class EventLoop implements Runnable {
         readyKeys.clear();
         waitForWork();
         agenda.runTasks();
-        for (SelectionKey k : readyKeys) {
-            handle(k);
+        // Indexed loops here and below: an iterator would be an allocation every pass.
+        for (int i = 0; i < readyKeys.size(); i++) {
+            handle(readyKeys.get(i));
         }
-        for (int port : agenda.firedPorts()) {
+        List<Integer> fired = agenda.firedPorts();
+        for (int i = 0; i < fired.size(); i++) {
+            int port = fired.get(i);
             agenda.portHandled(port);
             Connection c = connections.ringOn(port);
             // A ring with a turn pending (its last turn read a request, or a reply gave back
@@ -177,9 +180,8 @@ final class EventLoop implements Runnable {
         List<Connection> due = agenda.takeTurns();
         int served = 0;
         try {
-            for (Connection c : due) {
-                service(c);
-                served++;
+            for (; served < due.size(); served++) {
+                service(due.get(served));
             }
         } finally {
             // A pass that fails half-way gives the rest their turns back: some of them had their
@@ -398,7 +400,8 @@ final class EventLoop implements Runnable {
     private void flushOutput() {
         beforeOutput.run();
         for (List<Connection> due = agenda.takeOutput(); !due.isEmpty(); due = agenda.takeOutput()) {
-            for (Connection c : due) {
+            for (int i = 0; i < due.size(); i++) {
+                Connection c = due.get(i);
                 if (c.closed()) {
                     continue;
                 }

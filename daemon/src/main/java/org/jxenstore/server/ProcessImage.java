@@ -64,7 +64,7 @@ final class ProcessImage {
                 throw new IOException("execve " + argv.getFirst() + " failed (rc " + rc + ", errno "
                         + NativeFunction.errno(state) + ")");
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             throw new IOException("execve " + argv.getFirst() + ": " + e, e);
         }
     }

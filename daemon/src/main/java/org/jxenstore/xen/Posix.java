@@ -10,8 +10,8 @@ import org.jxenstore.ffi.NativeFunction;
  * global scope like everything else (see {@link NativeLibraries}): {@code open} must be, so that
  * the test shim's {@code open("/proc/xen/xsd_kva")} is the one called, as in C xenstored.
  *
- * <p>Every call takes a {@link NativeFunction#CALL_STATE} segment and returns the raw result;
- * the caller reads errno from the segment when the result says so.
+ * <p>The calls that can fail take a {@link NativeFunction#CALL_STATE} segment and return the raw
+ * result; the caller reads errno from the segment when the result says so.
  */
 final class Posix {
     static final int O_RDONLY = 0;

@@ -25,7 +25,7 @@ class NativeFunctionTest {
     @Test
     void argumentsThatAFunctionDoesNotTakeAreIgnored() {
         // pid_t getpid(void)
-        assertEquals(ProcessHandle.current().pid(), NativeFunction.libc("getpid").call(7, 8, 9));
+        assertEquals(ProcessHandle.current().pid(), (int) NativeFunction.libc("getpid").call(7, 8, 9));
     }
 
     @Test
