@@ -1,6 +1,7 @@
 package org.jxenstore.protocol;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -10,8 +11,12 @@ import java.util.Arrays;
  * {@link Wire#PAYLOAD_MAX}, so a hostile length never causes a large allocation.
  */
 public final class FrameDecoder {
-    private final ByteBuffer header = ByteBuffer.allocate(Wire.HEADER_SIZE);
-    private Header pending;
+    /**
+     * The header's octets as they come; once it is whole it stays here, read in place, until its
+     * body is: no object is made for it (this runs for every request).
+     */
+    private final ByteBuffer header = ByteBuffer.allocate(Wire.HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    /** The body being received, once the header is whole; null until then. */
     private byte[] body;
     private int bodyFilled;
 
@@ -28,21 +33,19 @@ public final class FrameDecoder {
      * @return the completed message, or {@code null} if more bytes are needed
      */
     public Message next(ByteBuffer in) throws OversizedFrameException {
-        if (pending == null) {
+        if (body == null) {
             while (header.hasRemaining() && in.hasRemaining()) {
                 header.put(in.get());
             }
             if (header.hasRemaining()) {
                 return null;
             }
-            header.flip();
-            Header h = Header.read(header);
-            header.clear();
-            if (h.unsignedLength() > Wire.PAYLOAD_MAX) {
-                throw new OversizedFrameException(h.unsignedLength());
+            long length = Integer.toUnsignedLong(header.getInt(Header.LENGTH_OFFSET));
+            if (length > Wire.PAYLOAD_MAX) {
+                header.clear();
+                throw new OversizedFrameException(length);
             }
-            pending = h;
-            body = h.length() == 0 ? Payload.EMPTY : new byte[h.length()];
+            body = length == 0 ? Payload.EMPTY : new byte[(int) length];
             bodyFilled = 0;
         }
         int n = Math.min(in.remaining(), body.length - bodyFilled);
@@ -51,8 +54,9 @@ public final class FrameDecoder {
         if (bodyFilled < body.length) {
             return null;
         }
-        Message m = new Message(pending.type(), pending.reqId(), pending.txId(), body);
-        pending = null;
+        Message m = new Message(header.getInt(Header.TYPE_OFFSET), header.getInt(Header.REQ_ID_OFFSET),
+                header.getInt(Header.TX_ID_OFFSET), body);
+        header.clear();
         body = null;
         return m;
     }
@@ -62,13 +66,12 @@ public final class FrameDecoder {
      * not take more than one message (a guest ring) reads exactly this many.
      */
     public int bytesNeeded() {
-        return pending == null ? header.remaining() : body.length - bodyFilled;
+        return body == null ? header.remaining() : body.length - bodyFilled;
     }
 
     /** Forgets a partly received message (a ring reconnection discards it). */
     public void reset() {
         header.clear();
-        pending = null;
         body = null;
     }
 
@@ -77,7 +80,7 @@ public final class FrameDecoder {
      * given to carry on where this one is (a live update hands them over).
      */
     public byte[] partial() {
-        if (pending == null) {
+        if (body == null) {
             return Arrays.copyOf(header.array(), header.position());
         }
         byte[] out = Arrays.copyOf(header.array(), Wire.HEADER_SIZE + bodyFilled);
@@ -87,6 +90,6 @@ public final class FrameDecoder {
 
     /** Whether part of a message has been received but not yet completed. */
     public boolean midMessage() {
-        return pending != null || header.position() > 0;
+        return body != null || header.position() > 0;
     }
 }

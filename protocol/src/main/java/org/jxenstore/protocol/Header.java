@@ -12,12 +12,18 @@ import java.nio.ByteOrder;
  * @param length  payload length in bytes, unsigned on the wire
  */
 public record Header(int type, int reqId, int txId, int length) {
+    /** Where each word is in the 16 octets. */
+    static final int TYPE_OFFSET = 0;
+    static final int REQ_ID_OFFSET = 4;
+    static final int TX_ID_OFFSET = 8;
+    static final int LENGTH_OFFSET = 12;
 
     /** Reads a header from the next 16 bytes of {@code buf}. */
     public static Header read(ByteBuffer buf) {
         ByteBuffer b = buf.order() == ByteOrder.LITTLE_ENDIAN ? buf : buf.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int pos = buf.position();
-        Header h = new Header(b.getInt(pos), b.getInt(pos + 4), b.getInt(pos + 8), b.getInt(pos + 12));
+        Header h = new Header(b.getInt(pos + TYPE_OFFSET), b.getInt(pos + REQ_ID_OFFSET), b.getInt(pos + TX_ID_OFFSET),
+                b.getInt(pos + LENGTH_OFFSET));
         buf.position(pos + Wire.HEADER_SIZE);
         return h;
     }
@@ -26,7 +32,8 @@ public record Header(int type, int reqId, int txId, int length) {
     public void write(ByteBuffer buf) {
         ByteBuffer b = buf.order() == ByteOrder.LITTLE_ENDIAN ? buf : buf.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int pos = buf.position();
-        b.putInt(pos, type).putInt(pos + 4, reqId).putInt(pos + 8, txId).putInt(pos + 12, length);
+        b.putInt(pos + TYPE_OFFSET, type).putInt(pos + REQ_ID_OFFSET, reqId).putInt(pos + TX_ID_OFFSET, txId)
+                .putInt(pos + LENGTH_OFFSET, length);
         buf.position(pos + Wire.HEADER_SIZE);
     }
 
