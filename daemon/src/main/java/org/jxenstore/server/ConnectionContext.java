@@ -13,8 +13,8 @@ import org.jxenstore.quota.QuotaTable;
  * @param trace             the access trace, which logs its watch events
  * @param tickets           the request being executed, charged with the events it causes
  * @param agenda            where it asks the event loop for a turn or a flush
- * @param beforeOutput      makes every change so far durable (the journal): nothing that could
- *                          acknowledge a change leaves before it
+ * @param beforeOutput      makes every change so far durable (the journal) and writes out the
+ *                          trace: nothing that could acknowledge a change leaves before it
  */
 record ConnectionContext(Sessions sessions, QuotaTable quotas, long eventTimeoutNanos, AccessLog trace,
         RequestTickets tickets, Agenda agenda, Runnable beforeOutput) {

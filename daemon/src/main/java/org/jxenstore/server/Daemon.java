@@ -170,7 +170,14 @@ public final class Daemon implements AutoCloseable {
         Selector selector = null;
         DaemonMetrics metrics = null;
         try {
-            Runnable beforeOutput = journal == null ? () -> { } : journal::sync;
+            // The journal makes the changes durable before anything acknowledges them; the trace
+            // has its lines in the file before the client holds the reply, as C's unbuffered
+            // trace writes do, so that whoever reads the file after an answer finds its request.
+            Journal durable = journal;
+            Runnable beforeOutput = durable == null ? trace::flush : () -> {
+                durable.sync();
+                trace.flush();
+            };
             selector = Selector.open();
             Agenda agenda = new Agenda(selector);
             RequestTickets tickets = new RequestTickets();

@@ -79,7 +79,7 @@ final class EventLoop implements Runnable {
 
     /**
      * @param onDomainChange asks the hypervisor about the domains, after VIRQ_DOM_EXC
-     * @param beforeOutput   makes the pass's changes durable (the journal)
+     * @param beforeOutput   makes the pass's changes durable (the journal) and its trace written
      * @param endOfPass      runs between passes, when no request is half done (live update)
      * @param socketCaller   who the socket's clients are (the privileged master domain)
      */
@@ -192,7 +192,6 @@ final class EventLoop implements Runnable {
         }
         endOfPass.run();
         flushOutput();
-        trace.flush();
     }
 
     private void waitForWork() throws IOException {
