@@ -18,7 +18,7 @@ import java.util.List;
  * one byte): a String around them was 24 bytes of every node, a sixth of its cost.
  */
 public final class ChildMap {
-    public static final ChildMap EMPTY = new ChildMap(Branch.EMPTY, 0, 0);
+    public static final ChildMap EMPTY = new ChildMap(Branch.EMPTY, 0, 0, 0);
 
     private static final int BITS = 5;
     private static final int MASK = (1 << BITS) - 1;
@@ -27,11 +27,18 @@ public final class ChildMap {
     private final Branch root;
     private final int size;
     private final long nextSeq;
+    /**
+     * Kept, not counted: an unprivileged creation checks its parent's size against the
+     * node-size quota, and a walk of a wide parent's children on each one was the guest's to
+     * make as long as it liked.
+     */
+    private final int nameBytes;
 
-    private ChildMap(Branch root, int size, long nextSeq) {
+    private ChildMap(Branch root, int size, long nextSeq, int nameBytes) {
         this.root = root;
         this.size = size;
         this.nextSeq = nextSeq;
+        this.nameBytes = nameBytes;
     }
 
     private record Entry(byte[] name, Node node, long seq) {
@@ -142,7 +149,10 @@ public final class ChildMap {
         Entry old = find(path, from, to, h);
         Entry e = old == null ? new Entry(latin1(path, from, to), node, nextSeq) : new Entry(old.name, node, old.seq);
         Branch r = insert(root, e, h, 0);
-        return new ChildMap(r, old == null ? size + 1 : size, old == null ? nextSeq + 1 : nextSeq);
+        if (old != null) {
+            return new ChildMap(r, size, nextSeq, nameBytes);
+        }
+        return new ChildMap(r, size + 1, nextSeq + 1, nameBytes + e.name.length + 1);
     }
 
     private static byte[] latin1(String path, int from, int to) {
@@ -164,7 +174,7 @@ public final class ChildMap {
             return this;
         }
         Branch r = remove(root, name, name.hashCode(), 0);
-        return size == 1 ? EMPTY : new ChildMap(r == null ? Branch.EMPTY : r, size - 1, nextSeq);
+        return size == 1 ? EMPTY : new ChildMap(r == null ? Branch.EMPTY : r, size - 1, nextSeq, nameBytes - name.length() - 1);
     }
 
     private static Branch insert(Branch b, Entry e, int h, int shift) {
@@ -250,11 +260,7 @@ public final class ChildMap {
 
     /** Bytes of the child names, each NUL-terminated, as a node record holds them. */
     public int nameBytes() {
-        int n = 0;
-        for (Entry e : entries()) {
-            n += e.name.length + 1;
-        }
-        return n;
+        return nameBytes;
     }
 
     /** The child names in insertion order, as C xenstored lists them. */

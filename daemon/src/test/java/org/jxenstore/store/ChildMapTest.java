@@ -49,6 +49,8 @@ class ChildMapTest {
         assertEquals(model.size(), m.size());
         assertEquals(model.isEmpty(), m.isEmpty());
         assertEquals(List.copyOf(model.keySet()), m.names());
+        assertEquals(model.keySet().stream().mapToInt(n -> n.length() + 1).sum(), m.nameBytes(),
+                "the names' bytes, each with its NUL");
         for (String name : universe) {
             assertSame(model.get(name), m.get(name), name);
         }
