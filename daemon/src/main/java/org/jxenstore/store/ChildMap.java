@@ -11,11 +11,13 @@ import java.util.List;
  *
  * <p>Every update returns a new map that shares all untouched branches with the old one, so a
  * write under {@code /local/domain} with thousands of domains copies a handful of small arrays,
- * not the whole child list. C xenstored lists children in insertion order, so each entry carries
+ * not the whole child list. C xenstored lists children in insertion order, so each child carries
  * the sequence number it was inserted with; {@link #names()} sorts by it.
  *
- * <p>Names are held as their bytes (every name came off the wire as ISO-8859-1, so each char is
- * one byte): a String around them was 24 bytes of every node, a sixth of its cost.
+ * <p>The trie holds the child nodes themselves, each a copy that carries its name and sequence
+ * number ({@link Node#placed}): an entry object around each was 24 bytes of every node. Names are
+ * held as their bytes (every name came off the wire as ISO-8859-1, so each char is one byte): a
+ * String around them was another 24.
  */
 public final class ChildMap {
     public static final ChildMap EMPTY = new ChildMap(Branch.EMPTY, 0, 0, 0);
@@ -41,38 +43,38 @@ public final class ChildMap {
         this.nameBytes = nameBytes;
     }
 
-    private record Entry(byte[] name, Node node, long seq) {
-        boolean names(String path, int from, int to) {
-            if (name.length != to - from) {
+    /** Whether {@code n}'s name is {@code path}'s characters from {@code from} to {@code to}. */
+    private static boolean names(Node n, String path, int from, int to) {
+        byte[] name = n.name;
+        if (name.length != to - from) {
+            return false;
+        }
+        for (int i = 0; i < name.length; i++) {
+            if ((name[i] & 0xff) != path.charAt(from + i)) {
                 return false;
             }
-            for (int i = 0; i < name.length; i++) {
-                if ((name[i] & 0xff) != path.charAt(from + i)) {
-                    return false;
-                }
-            }
-            return true;
         }
-
-        boolean sameName(Entry other) {
-            return Arrays.equals(name, other.name);
-        }
-
-        /** The hash the lookups compute from the path (an entry's is needed only to split a slot). */
-        int hash() {
-            return nameString().hashCode();
-        }
-
-        String nameString() {
-            return new String(name, StandardCharsets.ISO_8859_1);
-        }
+        return true;
     }
 
-    /** Entries whose names share all 32 hash bits. */
-    private record Collision(Entry[] entries) {
+    private static boolean sameName(Node a, Node b) {
+        return Arrays.equals(a.name, b.name);
     }
 
-    /** A trie level: a bitmap of occupied slots and, per slot, an Entry, a Collision or a Branch. */
+    /** The hash the lookups compute from the path (a held node's is needed only to split a slot). */
+    private static int hash(Node n) {
+        return nameString(n).hashCode();
+    }
+
+    private static String nameString(Node n) {
+        return new String(n.name, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Children whose names share all 32 hash bits. */
+    private record Collision(Node[] nodes) {
+    }
+
+    /** A trie level: a bitmap of occupied slots and, per slot, a Node, a Collision or a Branch. */
     private record Branch(int bitmap, Object[] slots) {
         static final Branch EMPTY = new Branch(0, new Object[0]);
     }
@@ -96,8 +98,7 @@ public final class ChildMap {
      * and its bytes per level, on every request, for a name the map already holds.
      */
     public Node get(String path, int from, int to) {
-        Entry e = find(path, from, to, hash(path, from, to));
-        return e == null ? null : e.node;
+        return find(path, from, to, hash(path, from, to));
     }
 
     /** String.hashCode of {@code path}'s characters from {@code from} to {@code to}. */
@@ -109,7 +110,7 @@ public final class ChildMap {
         return h;
     }
 
-    private Entry find(String path, int from, int to, int h) {
+    private Node find(String path, int from, int to, int h) {
         Branch b = root;
         for (int shift = 0; ; shift += BITS) {
             int bit = 1 << ((h >>> shift) & MASK);
@@ -118,12 +119,12 @@ public final class ChildMap {
             }
             Object slot = b.slots[Integer.bitCount(b.bitmap & (bit - 1))];
             switch (slot) {
-                case Entry e -> {
-                    return e.names(path, from, to) ? e : null;
+                case Node n -> {
+                    return names(n, path, from, to) ? n : null;
                 }
                 case Collision c -> {
-                    for (Entry e : c.entries) {
-                        if (e.names(path, from, to)) {
+                    for (Node e : c.nodes) {
+                        if (names(e, path, from, to)) {
                             return e;
                         }
                     }
@@ -146,13 +147,13 @@ public final class ChildMap {
      */
     public ChildMap with(String path, int from, int to, Node node) {
         int h = hash(path, from, to);
-        Entry old = find(path, from, to, h);
-        Entry e = old == null ? new Entry(latin1(path, from, to), node, nextSeq) : new Entry(old.name, node, old.seq);
-        Branch r = insert(root, e, h, 0);
+        Node old = find(path, from, to, h);
+        Node placed = old == null ? node.placed(latin1(path, from, to), nextSeq) : node.placed(old.name, old.seq);
+        Branch r = insert(root, placed, h, 0);
         if (old != null) {
             return new ChildMap(r, size, nextSeq, nameBytes);
         }
-        return new ChildMap(r, size + 1, nextSeq + 1, nameBytes + e.name.length + 1);
+        return new ChildMap(r, size + 1, nextSeq + 1, nameBytes + placed.name.length + 1);
     }
 
     private static byte[] latin1(String path, int from, int to) {
@@ -177,7 +178,7 @@ public final class ChildMap {
         return size == 1 ? EMPTY : new ChildMap(r == null ? Branch.EMPTY : r, size - 1, nextSeq, nameBytes - name.length() - 1);
     }
 
-    private static Branch insert(Branch b, Entry e, int h, int shift) {
+    private static Branch insert(Branch b, Node e, int h, int shift) {
         int bit = 1 << ((h >>> shift) & MASK);
         int idx = Integer.bitCount(b.bitmap & (bit - 1));
         if ((b.bitmap & bit) == 0) {
@@ -189,25 +190,25 @@ public final class ChildMap {
         }
         Object slot = b.slots[idx];
         Object replacement = switch (slot) {
-            case Entry old when old.sameName(e) -> e;
-            case Entry old when old.hash() == h -> new Collision(new Entry[] {old, e});
-            case Entry old -> {
+            case Node old when sameName(old, e) -> e;
+            case Node old when hash(old) == h -> new Collision(new Node[] {old, e});
+            case Node old -> {
                 if (shift >= MAX_SHIFT) {
                     throw new IllegalStateException("distinct hashes exhausted the trie");
                 }
-                Branch sub = insert(insert(Branch.EMPTY, old, old.hash(), shift + BITS), e, h, shift + BITS);
+                Branch sub = insert(insert(Branch.EMPTY, old, hash(old), shift + BITS), e, h, shift + BITS);
                 yield sub;
             }
             case Collision c -> {
-                Entry[] es = c.entries;
+                Node[] es = c.nodes;
                 for (int i = 0; i < es.length; i++) {
-                    if (es[i].sameName(e)) {
-                        Entry[] copy = es.clone();
+                    if (sameName(es[i], e)) {
+                        Node[] copy = es.clone();
                         copy[i] = e;
                         yield new Collision(copy);
                     }
                 }
-                Entry[] copy = Arrays.copyOf(es, es.length + 1);
+                Node[] copy = Arrays.copyOf(es, es.length + 1);
                 copy[es.length] = e;
                 yield new Collision(copy);
             }
@@ -225,19 +226,19 @@ public final class ChildMap {
         int idx = Integer.bitCount(b.bitmap & (bit - 1));
         Object slot = b.slots[idx];
         Object replacement = switch (slot) {
-            case Entry e -> null;
+            case Node n -> null;
             case Collision c -> {
-                Entry[] es = c.entries;
+                Node[] es = c.nodes;
                 if (es.length == 2) {
-                    yield es[0].names(name, 0, name.length()) ? es[1] : es[0];
+                    yield names(es[0], name, 0, name.length()) ? es[1] : es[0];
                 }
-                yield new Collision(Arrays.stream(es).filter(x -> !x.names(name, 0, name.length()))
-                        .toArray(Entry[]::new));
+                yield new Collision(Arrays.stream(es).filter(x -> !names(x, name, 0, name.length()))
+                        .toArray(Node[]::new));
             }
             case Branch sub -> {
                 Branch r = remove(sub, name, h, shift + BITS);
-                // A branch left holding a single entry collapses into that entry.
-                if (r != null && r.slots.length == 1 && r.slots[0] instanceof Entry only) {
+                // A branch left holding a single child collapses into that child.
+                if (r != null && r.slots.length == 1 && r.slots[0] instanceof Node only) {
                     yield only;
                 }
                 yield r;
@@ -265,17 +266,17 @@ public final class ChildMap {
 
     /** The child names in insertion order, as C xenstored lists them. */
     public List<String> names() {
-        List<Entry> all = entries();
-        all.sort(Comparator.comparingLong(Entry::seq));
+        List<Node> all = held();
+        all.sort(Comparator.comparingLong(n -> n.seq));
         List<String> out = new ArrayList<>(all.size());
-        for (Entry e : all) {
-            out.add(e.nameString());
+        for (Node n : all) {
+            out.add(nameString(n));
         }
         return out;
     }
 
-    private List<Entry> entries() {
-        List<Entry> out = new ArrayList<>(size);
+    private List<Node> held() {
+        List<Node> out = new ArrayList<>(size);
         // The trie is at most seven levels deep; an explicit stack walks it without copying.
         ArrayList<Branch> stack = new ArrayList<>();
         stack.add(root);
@@ -283,8 +284,8 @@ public final class ChildMap {
             Branch b = stack.removeLast();
             for (Object slot : b.slots) {
                 switch (slot) {
-                    case Entry e -> out.add(e);
-                    case Collision c -> out.addAll(Arrays.asList(c.entries));
+                    case Node n -> out.add(n);
+                    case Collision c -> out.addAll(Arrays.asList(c.nodes));
                     case Branch sub -> stack.add(sub);
                     default -> throw new IllegalStateException();
                 }

@@ -5,13 +5,61 @@ import org.jxenstore.access.Perms;
 /**
  * One immutable node of the store. A node's name is the key under which its parent holds it.
  *
- * @param value       raw bytes, possibly empty, possibly containing NULs
- * @param perms       owner, default access and ACL entries
- * @param children    the child nodes
- * @param generation  the global generation count when this node (its value, permissions or
- *                    child set) last changed; DIRECTORY_PART and transactions compare it
+ * <p>Not a record, for memory: the copy of a node that its parent's {@link ChildMap} holds also
+ * carries its name and its place among its siblings, which a separate map entry per node (24
+ * bytes of every node) held before. A node made by anyone else has neither, and does not need
+ * them.
  */
-public record Node(byte[] value, Perms perms, ChildMap children, long generation) {
+public final class Node {
+    private final byte[] value;
+    private final Perms perms;
+    private final ChildMap children;
+    private final long generation;
+    /** Its name's bytes, in the copy a child map holds; {@code null} elsewhere. */
+    final byte[] name;
+    /** Its insertion number among its siblings, in the copy a child map holds. */
+    final long seq;
+
+    /**
+     * @param value      raw bytes, possibly empty, possibly containing NULs
+     * @param perms      owner, default access and ACL entries
+     * @param children   the child nodes
+     * @param generation the global generation count when this node (its value, permissions or
+     *                   child set) last changed; DIRECTORY_PART and transactions compare it
+     */
+    public Node(byte[] value, Perms perms, ChildMap children, long generation) {
+        this(value, perms, children, generation, null, 0);
+    }
+
+    private Node(byte[] value, Perms perms, ChildMap children, long generation, byte[] name, long seq) {
+        this.value = value;
+        this.perms = perms;
+        this.children = children;
+        this.generation = generation;
+        this.name = name;
+        this.seq = seq;
+    }
+
+    /** This node as a child map holds it: under {@code name}, inserted {@code seq}-th. */
+    Node placed(byte[] name, long seq) {
+        return this.name == name && this.seq == seq ? this : new Node(value, perms, children, generation, name, seq);
+    }
+
+    public byte[] value() {
+        return value;
+    }
+
+    public Perms perms() {
+        return perms;
+    }
+
+    public ChildMap children() {
+        return children;
+    }
+
+    public long generation() {
+        return generation;
+    }
 
     /** A new child set; {@code gen} is the new generation when the child set itself changed. */
     public Node withChildren(ChildMap c, long gen) {
