@@ -175,7 +175,10 @@ public final class ChildMap {
             return this;
         }
         Branch r = remove(root, name, name.hashCode(), 0);
-        return size == 1 ? EMPTY : new ChildMap(r == null ? Branch.EMPTY : r, size - 1, nextSeq, nameBytes - name.length() - 1);
+        if (size == 1) {
+            return EMPTY;
+        }
+        return new ChildMap(r == null ? Branch.EMPTY : r, size - 1, nextSeq, nameBytes - name.length() - 1);
     }
 
     private static Branch insert(Branch b, Node e, int h, int shift) {
