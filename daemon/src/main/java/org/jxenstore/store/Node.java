@@ -15,9 +15,12 @@ public final class Node {
     private final Perms perms;
     private final ChildMap children;
     private final long generation;
-    /** Its name's bytes, in the copy a child map holds; {@code null} elsewhere. */
+    /**
+     * Its name's bytes, in the copy a child map holds and in the copies made from that one;
+     * {@code null} in a node never held.
+     */
     final byte[] name;
-    /** Its insertion number among its siblings, in the copy a child map holds. */
+    /** Its insertion number among its siblings, where {@link #name} is set. */
     final long seq;
 
     /**
@@ -61,9 +64,18 @@ public final class Node {
         return generation;
     }
 
-    /** A new child set; {@code gen} is the new generation when the child set itself changed. */
+    /**
+     * A new child set; {@code gen} is the new generation when the child set itself changed. The
+     * copy keeps the name and place this node was held with, so that a write, which rebinds
+     * every ancestor of the node it changes, makes one copy of each and not two.
+     */
     public Node withChildren(ChildMap c, long gen) {
-        return new Node(value, perms, c, gen);
+        return new Node(value, perms, c, gen, name, seq);
+    }
+
+    /** A new value and permissions, in generation {@code gen}; children, name and place kept. */
+    public Node withValue(byte[] newValue, Perms newPerms, long gen) {
+        return new Node(newValue, newPerms, children, gen, name, seq);
     }
 
     /**

@@ -181,7 +181,7 @@ public final class Store implements NodeView {
             created = new Node(value, perms, ChildMap.EMPTY, gen);
             indexAdd(path, perms, value.length);
         } else {
-            created = new Node(value, perms, existing.children(), gen);
+            created = existing.withValue(value, perms, gen);
             indexChange(path, existing.perms(), existing.value().length, perms, value.length);
         }
         // Adding a child rewrites the parent (new generation); changing one does not (as in C).

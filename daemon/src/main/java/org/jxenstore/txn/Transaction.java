@@ -237,7 +237,7 @@ public final class Transaction implements NodeView {
         Node existing = get(path);
         long gen = live.generation();
         if (existing != null) {
-            view.put(path, new Node(value, perms, existing.children(), gen));
+            view.put(path, existing.withValue(value, perms, gen));
         } else {
             String parentPath = NodePath.parent(path);
             Node parent = get(parentPath);
