@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.jxenstore.access.Perm;
 import org.jxenstore.migration.MigrationRecord.ConnectionData;
@@ -41,6 +42,13 @@ public final class MigrationWriter {
     private final OutputStream out;
     /** A record's type and length: the journal writes records on every pass that changes something. */
     private final ByteBuffer recordHeader = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    /**
+     * Where a record's body is built, if it fits: the journal writes a record for every node a
+     * request changes, and a buffer per record was a tenth of what a write request allocated.
+     * Large enough for any node a request can make (a payload is at most 4096 octets); larger
+     * records, rare, get a buffer of their own, so that the writer keeps no more than this.
+     */
+    private final ByteBuffer keptBody = ByteBuffer.allocate(8192).order(ByteOrder.LITTLE_ENDIAN);
 
     public MigrationWriter(OutputStream out) throws IOException {
         this(out, true);
@@ -85,15 +93,16 @@ public final class MigrationWriter {
             case TransactionLog t -> transactionLog(t);
             case JournalPosition j -> body(16).putLong(j.number()).putLong(j.length());
         };
-        int padded = body.capacity() + MigrationFormat.padding(body.capacity());
+        int length = body.limit();
+        int padded = length + MigrationFormat.padding(length);
         if (padded > MigrationReader.MAX_RECORD) {
             throw refused("a record of " + padded + " octets");
         }
         recordHeader.clear();
         recordHeader.putInt(MigrationFormat.typeOf(record)).putInt(padded);
         out.write(recordHeader.array());
-        out.write(body.array());
-        out.write(PADDING, 0, padded - body.capacity());
+        out.write(body.array(), 0, length);
+        out.write(PADDING, 0, padded - length);
     }
 
     /** Writes END and flushes: the stream is complete. */
@@ -102,11 +111,16 @@ public final class MigrationWriter {
         out.flush();
     }
 
-    private static ByteBuffer body(int length) {
-        return ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+    /** A body of {@code length} zero octets, to be filled from its start. */
+    private ByteBuffer body(int length) {
+        if (length > keptBody.capacity()) {
+            return ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        Arrays.fill(keptBody.array(), 0, length, (byte) 0);
+        return keptBody.clear().limit(length);
     }
 
-    private static ByteBuffer connection(ConnectionData c) {
+    private ByteBuffer connection(ConnectionData c) {
         check(c.connId() != 0, "connection id 0");
         check(c.input().length <= 0xFFFF, "more than 65535 octets of unprocessed input");
         if (c.partialReplyLength() < 0 || c.partialReplyLength() > Math.min(0xFFFF, c.output().length)) {
@@ -127,7 +141,7 @@ public final class MigrationWriter {
         return b;
     }
 
-    private static ByteBuffer transactionLog(TransactionLog t) {
+    private ByteBuffer transactionLog(TransactionLog t) {
         List<byte[]> paths = new ArrayList<>(t.touched().size());
         long length = 20;
         for (String p : t.touched()) {
@@ -157,7 +171,7 @@ public final class MigrationWriter {
         return (short) (c.uniqueId().isPresent() ? MigrationFormat.FIELD_UNIQUE_ID : 0);
     }
 
-    private static ByteBuffer watch(WatchData w) {
+    private ByteBuffer watch(WatchData w) {
         byte[] path = cString(w.path(), "watch path");
         byte[] token = cString(w.token(), "token");
         boolean extended = w.depth() != WatchData.NO_DEPTH;
@@ -169,7 +183,7 @@ public final class MigrationWriter {
         return b.put(path).put(token);
     }
 
-    private static ByteBuffer node(NodeData n) {
+    private ByteBuffer node(NodeData n) {
         byte[] path = cString(n.path(), "node path");
         check(n.value().length <= 0xFFFF, "a value of more than 65535 octets");
         check(n.perms().size() <= 0xFFFF, "more than 65535 permission entries");
@@ -184,7 +198,7 @@ public final class MigrationWriter {
         return b.put(path).put(n.value());
     }
 
-    private static ByteBuffer quotas(GlobalQuotaData q) {
+    private ByteBuffer quotas(GlobalQuotaData q) {
         check(q.perDomain().size() <= 0xFFFF && q.global().size() <= 0xFFFF, "too many quotas");
         List<QuotaValue> all = new ArrayList<>(q.perDomain());
         all.addAll(q.global());
@@ -195,7 +209,7 @@ public final class MigrationWriter {
         return b.put(names);
     }
 
-    private static ByteBuffer domain(DomainData d) {
+    private ByteBuffer domain(DomainData d) {
         check(d.quotas().size() <= 0xFFFF, "too many quotas");
         byte[] names = names(d.quotas());
         ByteBuffer b = body(8 + 4 * d.quotas().size() + names.length);
