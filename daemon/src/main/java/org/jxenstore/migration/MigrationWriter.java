@@ -45,8 +45,9 @@ public final class MigrationWriter {
     /**
      * Where a record's body is built, if it fits: the journal writes a record for every node a
      * request changes, and a buffer per record was a tenth of what a write request allocated.
-     * Large enough for any node a request can make (a payload is at most 4096 octets); larger
-     * records, rare, get a buffer of their own, so that the writer keeps no more than this.
+     * Large enough for a node a WRITE can make (a payload is at most 4096 octets); larger
+     * records (a node given hundreds of permission entries, a connection's pending output) get
+     * a buffer of their own, so that the writer keeps no more than this.
      */
     private final ByteBuffer keptBody = ByteBuffer.allocate(8192).order(ByteOrder.LITTLE_ENDIAN);
 

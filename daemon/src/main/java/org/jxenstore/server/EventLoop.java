@@ -224,6 +224,17 @@ final class EventLoop implements Runnable {
             selector.selectNow(onReady);
             return;
         }
+        if (workFound()) {
+            return;
+        }
+        for (int i = 0; i < MORE_YIELDS_BEFORE_SLEEP; i++) {
+            Thread.yield();
+            if (workFound()) {
+                return;
+            }
+        }
+        // Measured after the yields, which may each have waited for a scheduler slice.
+        now = System.nanoTime();
         long deadline = Long.MAX_VALUE;
         if (connections.hasRings()) {
             deadline = Math.min(deadline, nextScan - now);
@@ -233,15 +244,6 @@ final class EventLoop implements Runnable {
         }
         if (!heldBack.isEmpty()) {
             deadline = Math.min(deadline, hold.nanosLeft(now));
-        }
-        if (workFound()) {
-            return;
-        }
-        for (int i = 0; i < MORE_YIELDS_BEFORE_SLEEP; i++) {
-            Thread.yield();
-            if (workFound()) {
-                return;
-            }
         }
         selector.select(onReady, deadline == Long.MAX_VALUE ? 0 : Math.max(1, deadline / 1_000_000));
     }

@@ -7,8 +7,8 @@ import org.jxenstore.access.Perms;
  *
  * <p>Not a record, for memory: the copy of a node that its parent's {@link ChildMap} holds also
  * carries its name and its place among its siblings, which a separate map entry per node (24
- * bytes of every node) held before. A node made by anyone else has neither, and does not need
- * them.
+ * bytes of every node) held before. Copies made from a held node keep both, which only a child
+ * map reads; a node made afresh has neither.
  */
 public final class Node {
     private final byte[] value;
