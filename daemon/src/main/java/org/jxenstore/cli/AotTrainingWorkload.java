@@ -16,7 +16,8 @@ import org.jxenstore.protocol.Wire;
 /**
  * The requests that bin/jxenstored's training start of the daemon serves before it stops, so that
  * the AOT cache holds the classes of the request path, not only of the start: without them the
- * first requests after a start (a live update's first ones) load and link them. Run as its own JVM against the training daemon's socket:
+ * first requests after a start (a live update's first ones) load and link them. Run as its own
+ * JVM against the training daemon's socket:
  * {@code java -cp jxenstored.jar org.jxenstore.cli.AotTrainingWorkload SOCKET}.
  */
 public final class AotTrainingWorkload {

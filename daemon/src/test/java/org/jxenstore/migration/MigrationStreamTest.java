@@ -142,7 +142,10 @@ class MigrationStreamTest {
         assertArrayEquals(c.array(), written);
     }
 
-    /** Bodies are built in one buffer the writer keeps: an earlier, longer record must not show through. */
+    /**
+     * Bodies are built in one buffer the writer keeps: an earlier, longer record must not show
+     * through.
+     */
     @Test
     void aRecordAfterALongerOneIsWrittenAsIfAlone() throws IOException {
         ConnectionData c = new ConnectionData(2, new Ring(5, Ring.NO_TARGET, 17), bytes("abc"), 0, new byte[0],
@@ -151,7 +154,7 @@ class MigrationStreamTest {
         Arrays.fill(value, (byte) 0xFF);
         byte[] alone = stream(List.of(c));
         byte[] after = stream(List.of(new NodeData(0, 0, 0, List.of(new Perm(Access.NONE, 0)), "/a", value), c));
-        int header = 16;
+        int header = MigrationFormat.HEADER_LENGTH;
         assertArrayEquals(Arrays.copyOfRange(alone, header, alone.length),
                 Arrays.copyOfRange(after, after.length - (alone.length - header), after.length));
     }
