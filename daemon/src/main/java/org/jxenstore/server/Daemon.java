@@ -231,6 +231,9 @@ public final class Daemon implements AutoCloseable {
             if (metrics != null) {
                 metrics.close();
             }
+            if (journal != null) {
+                journal.close();
+            }
             server.close();
             Files.deleteIfExists(config.socketPath());
             if (selector != null) {
