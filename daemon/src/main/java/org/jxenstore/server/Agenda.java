@@ -2,6 +2,7 @@ package org.jxenstore.server;
 
 import java.nio.channels.Selector;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -21,6 +22,8 @@ final class Agenda {
     private final Selector selector;
     private final ConnectionQueue output = new ConnectionQueue();
     private final ConnectionQueue turns = new ConnectionQueue();
+    /** Those of the connections {@link #takeTurns} returned last whose turn has not begun. */
+    private final IdentityHashMap<Connection, Boolean> due = new IdentityHashMap<>();
     /** Bounded by the number of bound ports. */
     private final Set<Integer> firedPorts = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean domainsChanged = new AtomicBoolean();
@@ -41,9 +44,9 @@ final class Agenda {
         turns.add(c);
     }
 
-    /** Whether {@code c} is to get a turn in the next pass. */
+    /** Whether {@code c} is to get a turn later in this pass or in the next one. */
     boolean hasTurn(Connection c) {
-        return turns.contains(c);
+        return turns.contains(c) || due.containsKey(c);
     }
 
     /** A guest's event channel fired (any thread). */
@@ -83,6 +86,11 @@ final class Agenda {
         return !turns.isEmpty() || !firedPorts.isEmpty() || domainsChanged.get() || !tasks.isEmpty();
     }
 
+    /** Whether a guest's event channel fired since its port was last handled (any thread). */
+    boolean portsFired() {
+        return !firedPorts.isEmpty();
+    }
+
     /** The ports fired so far; each stays on the agenda until {@link #portHandled}. */
     List<Integer> firedPorts() {
         return firedPorts.isEmpty() ? List.of() : new ArrayList<>(firedPorts);
@@ -101,9 +109,22 @@ final class Agenda {
         return domainsChanged.get() && domainsChanged.getAndSet(false);
     }
 
-    /** The connections due a turn, taken off the agenda; the list is valid until the next call. */
+    /**
+     * The connections due a turn, taken off the agenda; the list is valid until the next call.
+     * Each counts as having a turn until {@link #turnBegins}.
+     */
     List<Connection> takeTurns() {
-        return turns.take();
+        due.clear();
+        List<Connection> batch = turns.take();
+        for (int i = 0; i < batch.size(); i++) {
+            due.put(batch.get(i), Boolean.TRUE);
+        }
+        return batch;
+    }
+
+    /** The turn {@link #takeTurns} gave {@code c} begins. */
+    void turnBegins(Connection c) {
+        due.remove(c);
     }
 
     /**
@@ -118,5 +139,6 @@ final class Agenda {
     void forget(Connection c) {
         output.remove(c);
         turns.remove(c);
+        due.remove(c);
     }
 }

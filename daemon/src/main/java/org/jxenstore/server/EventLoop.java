@@ -165,17 +165,7 @@ final class EventLoop implements Runnable {
         for (int i = 0; i < readyKeys.size(); i++) {
             handle(readyKeys.get(i));
         }
-        List<Integer> fired = agenda.firedPorts();
-        for (int i = 0; i < fired.size(); i++) {
-            int port = fired.get(i);
-            agenda.portHandled(port);
-            Connection c = connections.ringOn(port);
-            // A ring with a turn pending (its last turn read a request, or a reply gave back
-            // quota) has its turn with the others below, after the guests that were quiet.
-            if (c != null && !agenda.hasTurn(c)) {
-                service(c);
-            }
-        }
+        serveQuietRings();
         if (agenda.takeDomainsChanged()) {
             onDomainChange.run();
         }
@@ -189,7 +179,14 @@ final class EventLoop implements Runnable {
         int served = 0;
         try {
             for (; served < due.size(); served++) {
-                service(due.get(served));
+                Connection c = due.get(served);
+                agenda.turnBegins(c);
+                service(c);
+                // A guest that was quiet goes before the rest of the busy ones: it waits for
+                // one turn, not for the rest of a pass of flooders.
+                if (agenda.portsFired()) {
+                    serveQuietRings();
+                }
             }
         } finally {
             // A pass that fails half-way gives the rest their turns back: some of them had their
@@ -200,6 +197,23 @@ final class EventLoop implements Runnable {
         }
         endOfPass.run();
         flushOutput();
+    }
+
+    /**
+     * Gives a turn to each guest whose event channel fired and that has no turn pending; a ring
+     * with one (its last turn read a request, or a reply gave back quota, or it is due later in
+     * this pass) has it with the busy ones.
+     */
+    private void serveQuietRings() {
+        List<Integer> fired = agenda.firedPorts();
+        for (int i = 0; i < fired.size(); i++) {
+            int port = fired.get(i);
+            agenda.portHandled(port);
+            Connection c = connections.ringOn(port);
+            if (c != null && !agenda.hasTurn(c)) {
+                service(c);
+            }
+        }
     }
 
     private void waitForWork() throws IOException {
