@@ -86,7 +86,7 @@ final class Agenda {
         return !turns.isEmpty() || !firedPorts.isEmpty() || domainsChanged.get() || !tasks.isEmpty();
     }
 
-    /** Whether a guest's event channel fired since its port was last handled (any thread). */
+    /** Whether a guest's event channel fired since its port was last handled. */
     boolean portsFired() {
         return !firedPorts.isEmpty();
     }
