@@ -1,6 +1,5 @@
 package org.jxenstore.store;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -41,33 +40,6 @@ public final class ChildMap {
         this.size = size;
         this.nextSeq = nextSeq;
         this.nameBytes = nameBytes;
-    }
-
-    /** Whether {@code n}'s name is {@code path}'s characters from {@code from} to {@code to}. */
-    private static boolean names(Node n, String path, int from, int to) {
-        byte[] name = n.name;
-        if (name.length != to - from) {
-            return false;
-        }
-        for (int i = 0; i < name.length; i++) {
-            if ((name[i] & 0xff) != path.charAt(from + i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean sameName(Node a, Node b) {
-        return Arrays.equals(a.name, b.name);
-    }
-
-    /** The hash the lookups compute from the path (a held node's is needed only to split a slot). */
-    private static int hash(Node n) {
-        return nameString(n).hashCode();
-    }
-
-    private static String nameString(Node n) {
-        return new String(n.name, StandardCharsets.ISO_8859_1);
     }
 
     /** Children whose names share all 32 hash bits. */
@@ -120,11 +92,11 @@ public final class ChildMap {
             Object slot = b.slots[Integer.bitCount(b.bitmap & (bit - 1))];
             switch (slot) {
                 case Node n -> {
-                    return names(n, path, from, to) ? n : null;
+                    return n.named(path, from, to) ? n : null;
                 }
                 case Collision c -> {
                     for (Node e : c.nodes) {
-                        if (names(e, path, from, to)) {
+                        if (e.named(path, from, to)) {
                             return e;
                         }
                     }
@@ -148,25 +120,12 @@ public final class ChildMap {
     public ChildMap with(String path, int from, int to, Node node) {
         int h = hash(path, from, to);
         Node old = find(path, from, to, h);
-        Node placed = old == null ? node.placed(latin1(path, from, to), nextSeq) : node.placed(old.name, old.seq);
+        Node placed = old == null ? node.placed(path, from, to, nextSeq) : node.placedAs(old);
         Branch r = insert(root, placed, h, 0);
         if (old != null) {
             return new ChildMap(r, size, nextSeq, nameBytes);
         }
-        return new ChildMap(r, size + 1, nextSeq + 1, nameBytes + placed.name.length + 1);
-    }
-
-    private static byte[] latin1(String path, int from, int to) {
-        byte[] b = new byte[to - from];
-        for (int i = 0; i < b.length; i++) {
-            char c = path.charAt(from + i);
-            // A wider char would be stored as another name than the one looked up.
-            if (c > 0xFF) {
-                throw new IllegalArgumentException("a node name is ISO-8859-1: " + path.substring(from, to));
-            }
-            b[i] = (byte) c;
-        }
-        return b;
+        return new ChildMap(r, size + 1, nextSeq + 1, nameBytes + placed.nameLength() + 1);
     }
 
     /** This map without {@code name}. */
@@ -193,19 +152,19 @@ public final class ChildMap {
         }
         Object slot = b.slots[idx];
         Object replacement = switch (slot) {
-            case Node old when sameName(old, e) -> e;
-            case Node old when hash(old) == h -> new Collision(new Node[] {old, e});
+            case Node old when old.sameName(e) -> e;
+            case Node old when old.nameHash() == h -> new Collision(new Node[] {old, e});
             case Node old -> {
                 if (shift >= MAX_SHIFT) {
                     throw new IllegalStateException("distinct hashes exhausted the trie");
                 }
-                Branch sub = insert(insert(Branch.EMPTY, old, hash(old), shift + BITS), e, h, shift + BITS);
+                Branch sub = insert(insert(Branch.EMPTY, old, old.nameHash(), shift + BITS), e, h, shift + BITS);
                 yield sub;
             }
             case Collision c -> {
                 Node[] es = c.nodes;
                 for (int i = 0; i < es.length; i++) {
-                    if (sameName(es[i], e)) {
+                    if (es[i].sameName(e)) {
                         Node[] copy = es.clone();
                         copy[i] = e;
                         yield new Collision(copy);
@@ -233,9 +192,9 @@ public final class ChildMap {
             case Collision c -> {
                 Node[] es = c.nodes;
                 if (es.length == 2) {
-                    yield names(es[0], name, 0, name.length()) ? es[1] : es[0];
+                    yield es[0].named(name, 0, name.length()) ? es[1] : es[0];
                 }
-                yield new Collision(Arrays.stream(es).filter(x -> !names(x, name, 0, name.length()))
+                yield new Collision(Arrays.stream(es).filter(x -> !x.named(name, 0, name.length()))
                         .toArray(Node[]::new));
             }
             case Branch sub -> {
@@ -270,10 +229,10 @@ public final class ChildMap {
     /** The child names in insertion order, as C xenstored lists them. */
     public List<String> names() {
         List<Node> all = held();
-        all.sort(Comparator.comparingLong(n -> n.seq));
+        all.sort(Comparator.comparingLong(Node::seq));
         List<String> out = new ArrayList<>(all.size());
         for (Node n : all) {
-            out.add(nameString(n));
+            out.add(n.name());
         }
         return out;
     }

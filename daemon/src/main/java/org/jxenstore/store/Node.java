@@ -1,27 +1,29 @@
 package org.jxenstore.store;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.jxenstore.access.Perms;
 
 /**
  * One immutable node of the store. A node's name is the key under which its parent holds it.
  *
- * <p>Not a record, for memory: the copy of a node that its parent's {@link ChildMap} holds also
- * carries its name and its place among its siblings, which a separate map entry per node (24
- * bytes of every node) held before. Copies made from a held node keep both, which only a child
- * map reads; a node made afresh has neither.
+ * <p>Not a record, for memory. The copy of a node that its parent's {@link ChildMap} holds also
+ * carries its name and its place among its siblings (a separate map entry per node was 24 bytes
+ * of every node), and all three of place, name and value share one array: the name as an array
+ * of its own took another array header, and the place a field that made every node 40 bytes
+ * rather than 32. Copies made from a held node keep its name and place, which only a child map
+ * reads; a node made afresh has neither (place 0, empty name).
+ *
+ * <p>The array: the place as an unsigned LEB128 varint, the name's length as another, the name's
+ * bytes (ISO-8859-1, as every name came off the wire), then the value's.
  */
 public final class Node {
-    private final byte[] value;
+    private static final byte[] UNPLACED = {0, 0};
+
+    private final byte[] bytes;
     private final Perms perms;
     private final ChildMap children;
     private final long generation;
-    /**
-     * Its name's bytes, in the copy a child map holds and in the copies made from that one;
-     * {@code null} in a node never held.
-     */
-    final byte[] name;
-    /** Its insertion number among its siblings, where {@link #name} is set. */
-    final long seq;
 
     /**
      * @param value      raw bytes, possibly empty, possibly containing NULs
@@ -31,25 +33,157 @@ public final class Node {
      *                   child set) last changed; DIRECTORY_PART and transactions compare it
      */
     public Node(byte[] value, Perms perms, ChildMap children, long generation) {
-        this(value, perms, children, generation, null, 0);
+        this(perms, children, generation, joined(UNPLACED, UNPLACED.length, value, 0));
     }
 
-    private Node(byte[] value, Perms perms, ChildMap children, long generation, byte[] name, long seq) {
-        this.value = value;
+    private Node(Perms perms, ChildMap children, long generation, byte[] bytes) {
+        this.bytes = bytes;
         this.perms = perms;
         this.children = children;
         this.generation = generation;
-        this.name = name;
-        this.seq = seq;
     }
 
-    /** This node as a child map holds it: under {@code name}, inserted {@code seq}-th. */
-    Node placed(byte[] name, long seq) {
-        return this.name == name && this.seq == seq ? this : new Node(value, perms, children, generation, name, seq);
+    /** {@code head}'s first {@code headLength} bytes, then {@code tail}'s from {@code tailFrom} on. */
+    private static byte[] joined(byte[] head, int headLength, byte[] tail, int tailFrom) {
+        byte[] b = Arrays.copyOf(head, headLength + tail.length - tailFrom);
+        System.arraycopy(tail, tailFrom, b, headLength, tail.length - tailFrom);
+        return b;
     }
 
+    /** The index just past the varint at {@code i}. */
+    private static int skipVarint(byte[] b, int i) {
+        while (b[i++] < 0) {
+            // a set high bit: another byte follows
+        }
+        return i;
+    }
+
+    private static int putVarint(byte[] b, int i, long v) {
+        while ((v & ~0x7FL) != 0) {
+            b[i++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        b[i++] = (byte) v;
+        return i;
+    }
+
+    private static int varintSize(long v) {
+        int n = 1;
+        while ((v >>>= 7) != 0) {
+            n++;
+        }
+        return n;
+    }
+
+    private static long readVarint(byte[] b, int i) {
+        long v = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte x = b[i++];
+            v |= (long) (x & 0x7F) << shift;
+            if (x >= 0) {
+                return v;
+            }
+        }
+    }
+
+    /** Where the name's length begins: just past the place. */
+    private int nameLengthAt() {
+        return skipVarint(bytes, 0);
+    }
+
+    /** Where the name's bytes begin. */
+    private int nameAt() {
+        return skipVarint(bytes, nameLengthAt());
+    }
+
+    /** Where the value begins: just past the name. */
+    private int valueAt() {
+        int at = nameLengthAt();
+        return skipVarint(bytes, at) + (int) readVarint(bytes, at);
+    }
+
+    /**
+     * This node as a child map holds it: named by {@code path}'s characters from {@code from} to
+     * {@code to}, inserted {@code seq}-th.
+     */
+    Node placed(String path, int from, int to, long seq) {
+        int nameLength = to - from;
+        int valueAt = valueAt();
+        int valueLength = bytes.length - valueAt;
+        byte[] b = new byte[varintSize(seq) + varintSize(nameLength) + nameLength + valueLength];
+        int i = putVarint(b, putVarint(b, 0, seq), nameLength);
+        for (int k = from; k < to; k++) {
+            char c = path.charAt(k);
+            // A wider char would be stored as another name than the one looked up.
+            if (c > 0xFF) {
+                throw new IllegalArgumentException("a node name is ISO-8859-1: " + path.substring(from, to));
+            }
+            b[i++] = (byte) c;
+        }
+        System.arraycopy(bytes, valueAt, b, i, valueLength);
+        return new Node(perms, children, generation, b);
+    }
+
+    /** This node as a child map holds it in {@code held}'s place: the same name and position. */
+    Node placedAs(Node held) {
+        int headLength = held.valueAt();
+        int valueAt = valueAt();
+        if (valueAt == headLength && Arrays.equals(bytes, 0, headLength, held.bytes, 0, headLength)) {
+            return this;
+        }
+        return new Node(perms, children, generation, joined(held.bytes, headLength, bytes, valueAt));
+    }
+
+    /** Its insertion number among its siblings, in a held node. */
+    long seq() {
+        return readVarint(bytes, 0);
+    }
+
+    /** Bytes of its name, in a held node. */
+    int nameLength() {
+        return (int) readVarint(bytes, nameLengthAt());
+    }
+
+    /** Whether its name is {@code path}'s characters from {@code from} to {@code to}. */
+    boolean named(String path, int from, int to) {
+        int at = nameLengthAt();
+        if (readVarint(bytes, at) != to - from) {
+            return false;
+        }
+        at = skipVarint(bytes, at);
+        for (int i = from; i < to; i++) {
+            if ((bytes[at++] & 0xff) != path.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    boolean sameName(Node other) {
+        return Arrays.equals(bytes, nameAt(), valueAt(), other.bytes, other.nameAt(), other.valueAt());
+    }
+
+    /** Its name's String.hashCode, without making the String. */
+    int nameHash() {
+        int h = 0;
+        for (int i = nameAt(), end = valueAt(); i < end; i++) {
+            h = 31 * h + (bytes[i] & 0xff);
+        }
+        return h;
+    }
+
+    String name() {
+        int at = nameAt();
+        return new String(bytes, at, valueAt() - at, StandardCharsets.ISO_8859_1);
+    }
+
+    /** A copy of the value: the node's array is shared by its copies and must not change. */
     public byte[] value() {
-        return value;
+        return Arrays.copyOfRange(bytes, valueAt(), bytes.length);
+    }
+
+    public int valueLength() {
+        return bytes.length - valueAt();
     }
 
     public Perms perms() {
@@ -70,12 +204,12 @@ public final class Node {
      * every ancestor of the node it changes, makes one copy of each and not two.
      */
     public Node withChildren(ChildMap c, long gen) {
-        return new Node(value, perms, c, gen, name, seq);
+        return new Node(perms, c, gen, bytes);
     }
 
     /** A new value and permissions, in generation {@code gen}; children, name and place kept. */
     public Node withValue(byte[] newValue, Perms newPerms, long gen) {
-        return new Node(newValue, newPerms, children, gen, name, seq);
+        return new Node(newPerms, children, gen, joined(bytes, valueAt(), newValue, 0));
     }
 
     /**
@@ -90,6 +224,6 @@ public final class Node {
 
     /** This node's {@link #size}. */
     public long chargedSize() {
-        return size(perms, value.length, children.nameBytes());
+        return size(perms, valueLength(), children.nameBytes());
     }
 }

@@ -29,7 +29,7 @@ public interface NodeView {
     record Removed(String path, Perms perms, long generation, int valueLength) {
         /** What is kept of {@code node}, removed from {@code path}. */
         public static Removed of(String path, Node node) {
-            return new Removed(path, node.perms(), node.generation(), node.value().length);
+            return new Removed(path, node.perms(), node.generation(), node.valueLength());
         }
     }
 }

@@ -166,7 +166,7 @@ public final class Store implements NodeView {
     public void put(String path, byte[] value, Perms perms) {
         long gen = nextGeneration();
         if (path.equals(NodePath.ROOT)) {
-            indexChange(path, root.perms(), root.value().length, perms, value.length);
+            indexChange(path, root.perms(), root.valueLength(), perms, value.length);
             root = new Node(value, perms, root.children(), gen);
             report(path, false, false);
             return;
@@ -182,7 +182,7 @@ public final class Store implements NodeView {
             indexAdd(path, perms, value.length);
         } else {
             created = existing.withValue(value, perms, gen);
-            indexChange(path, existing.perms(), existing.value().length, perms, value.length);
+            indexChange(path, existing.perms(), existing.valueLength(), perms, value.length);
         }
         // Adding a child rewrites the parent (new generation); changing one does not (as in C).
         Node child = parent.withChildren(parent.children().with(path, componentStart(ends, last), ends[last], created),

@@ -1,5 +1,6 @@
 package org.jxenstore.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -47,14 +48,14 @@ class ChildMapTest {
 
     /**
      * The map holds a copy of each node it is given, which carries its name: the same value,
-     * permissions, children and generation. Each test node has a value array of its own.
+     * permissions, children and generation. Each test node has a value of its own.
      */
     private static void assertHolds(Node given, Node held, String message) {
         if (given == null) {
             assertNull(held, message);
             return;
         }
-        assertSame(given.value(), held.value(), message);
+        assertArrayEquals(given.value(), held.value(), message);
         assertSame(given.perms(), held.perms(), message);
         assertSame(given.children(), held.children(), message);
         assertEquals(given.generation(), held.generation(), message);
@@ -191,6 +192,31 @@ class ChildMapTest {
         assertEquals(List.of("a", "b", "c"), m.names());
         assertHolds(n, m.get("a"), "the new node");
         assertEquals(3, m.size());
+    }
+
+    /** A node's array holds its place and its name's length as varints: from 128 on, each takes two bytes. */
+    @Test
+    void longNamesHighLatin1NamesAndLatePlacesKeepTheirBytes() {
+        Map<String, Node> model = new LinkedHashMap<>();
+        List<String> universe = new ArrayList<>();
+        ChildMap m = ChildMap.EMPTY;
+        for (int i = 0; i < 400; i++) {
+            String name = switch (i % 3) {
+                case 0 -> "k" + i;
+                case 1 -> "x".repeat(100 + i / 3) + i;
+                default -> "\u00e9\u00ff\u0080" + i;
+            };
+            Node n = node(i);
+            universe.add(name);
+            model.put(name, n);
+            m = m.with(name, n);
+        }
+        for (int i = 0; i < 400; i += 7) {
+            String name = universe.get(i);
+            model.remove(name);
+            m = m.without(name);
+        }
+        assertMatches(model, m, universe);
     }
 
     @Test
