@@ -9,21 +9,22 @@ import org.jxenstore.access.Perms;
  *
  * <p>Not a record, for memory. The copy of a node that its parent's {@link ChildMap} holds also
  * carries its name and its place among its siblings (a separate map entry per node was 24 bytes
- * of every node), and all three of place, name and value share one array: the name as an array
- * of its own took another array header, and the place a field that made every node 40 bytes
- * rather than 32. Copies made from a held node keep its name and place, which only a child map
- * reads; a node made afresh has neither (place 0, empty name).
+ * of every node), and the generation, place, name and value share one array: the name as an
+ * array of its own took another array header, and the place and the generation two long fields
+ * that made every node 40 bytes rather than 24. Copies made from a held node keep its name and
+ * place, which only a child map reads; a node made afresh has neither (place 0, empty name).
  *
- * <p>The array: the place as an unsigned LEB128 varint, the name's length as another, the name's
- * bytes (ISO-8859-1, as every name came off the wire), then the value's.
+ * <p>The array: the generation, the place and the name's length as unsigned LEB128 varints, the
+ * name's bytes (ISO-8859-1, as every name came off the wire), then the value's. The part from the
+ * place to the end of the name is the node's "place" in the methods below.
  */
 public final class Node {
+    /** The place of a node never held: number 0, and a name of no bytes. */
     private static final byte[] UNPLACED = {0, 0};
 
     private final byte[] bytes;
     private final Perms perms;
     private final ChildMap children;
-    private final long generation;
 
     /**
      * @param value      raw bytes, possibly empty, possibly containing NULs
@@ -33,20 +34,27 @@ public final class Node {
      *                   child set) last changed; DIRECTORY_PART and transactions compare it
      */
     public Node(byte[] value, Perms perms, ChildMap children, long generation) {
-        this(perms, children, generation, joined(UNPLACED, UNPLACED.length, value, 0));
+        this(perms, children, joined(generation, UNPLACED, 0, UNPLACED.length, value, 0));
     }
 
-    private Node(Perms perms, ChildMap children, long generation, byte[] bytes) {
+    private Node(Perms perms, ChildMap children, byte[] bytes) {
         this.bytes = bytes;
         this.perms = perms;
         this.children = children;
-        this.generation = generation;
     }
 
-    /** {@code head}'s first {@code headLength} bytes, then {@code tail}'s from {@code tailFrom} on. */
-    private static byte[] joined(byte[] head, int headLength, byte[] tail, int tailFrom) {
-        byte[] b = Arrays.copyOf(head, headLength + tail.length - tailFrom);
-        System.arraycopy(tail, tailFrom, b, headLength, tail.length - tailFrom);
+    /**
+     * A node's array: {@code generation}, the place in {@code place} from {@code placeFrom} to
+     * {@code placeTo}, then {@code value}'s bytes from {@code valueFrom} on.
+     */
+    private static byte[] joined(long generation, byte[] place, int placeFrom, int placeTo, byte[] value,
+            int valueFrom) {
+        int placeLength = placeTo - placeFrom;
+        int at = varintSize(generation);
+        byte[] b = new byte[at + placeLength + value.length - valueFrom];
+        putVarint(b, 0, generation);
+        System.arraycopy(place, placeFrom, b, at, placeLength);
+        System.arraycopy(value, valueFrom, b, at + placeLength, value.length - valueFrom);
         return b;
     }
 
@@ -86,9 +94,14 @@ public final class Node {
         }
     }
 
-    /** Where the name's length begins: just past the place. */
-    private int nameLengthAt() {
+    /** Where the place begins: just past the generation. */
+    private int placeAt() {
         return skipVarint(bytes, 0);
+    }
+
+    /** Where the name's length begins: just past the place's number. */
+    private int nameLengthAt() {
+        return skipVarint(bytes, placeAt());
     }
 
     /** Where the name's bytes begin. */
@@ -110,8 +123,10 @@ public final class Node {
         int nameLength = to - from;
         int valueAt = valueAt();
         int valueLength = bytes.length - valueAt;
-        byte[] b = new byte[varintSize(seq) + varintSize(nameLength) + nameLength + valueLength];
-        int i = putVarint(b, putVarint(b, 0, seq), nameLength);
+        long generation = generation();
+        byte[] b = new byte[varintSize(generation) + varintSize(seq) + varintSize(nameLength) + nameLength
+                + valueLength];
+        int i = putVarint(b, putVarint(b, putVarint(b, 0, generation), seq), nameLength);
         for (int k = from; k < to; k++) {
             char c = path.charAt(k);
             // A wider char would be stored as another name than the one looked up.
@@ -121,22 +136,24 @@ public final class Node {
             b[i++] = (byte) c;
         }
         System.arraycopy(bytes, valueAt, b, i, valueLength);
-        return new Node(perms, children, generation, b);
+        return new Node(perms, children, b);
     }
 
     /** This node as a child map holds it in {@code held}'s place: the same name and position. */
     Node placedAs(Node held) {
-        int headLength = held.valueAt();
+        int placeAt = placeAt();
         int valueAt = valueAt();
-        if (valueAt == headLength && Arrays.equals(bytes, 0, headLength, held.bytes, 0, headLength)) {
+        int heldPlaceAt = held.placeAt();
+        int heldValueAt = held.valueAt();
+        if (Arrays.equals(bytes, placeAt, valueAt, held.bytes, heldPlaceAt, heldValueAt)) {
             return this;
         }
-        return new Node(perms, children, generation, joined(held.bytes, headLength, bytes, valueAt));
+        return new Node(perms, children, joined(generation(), held.bytes, heldPlaceAt, heldValueAt, bytes, valueAt));
     }
 
     /** Its insertion number among its siblings, in a held node. */
     long seq() {
-        return readVarint(bytes, 0);
+        return readVarint(bytes, placeAt());
     }
 
     /** Bytes of its name, in a held node. */
@@ -195,7 +212,7 @@ public final class Node {
     }
 
     public long generation() {
-        return generation;
+        return readVarint(bytes, 0);
     }
 
     /**
@@ -204,12 +221,15 @@ public final class Node {
      * every ancestor of the node it changes, makes one copy of each and not two.
      */
     public Node withChildren(ChildMap c, long gen) {
-        return new Node(perms, c, gen, bytes);
+        if (gen == generation()) {
+            return new Node(perms, c, bytes);
+        }
+        return new Node(perms, c, joined(gen, bytes, placeAt(), valueAt(), bytes, valueAt()));
     }
 
     /** A new value and permissions, in generation {@code gen}; children, name and place kept. */
     public Node withValue(byte[] newValue, Perms newPerms, long gen) {
-        return new Node(newPerms, children, gen, joined(bytes, valueAt(), newValue, 0));
+        return new Node(newPerms, children, joined(gen, bytes, placeAt(), valueAt(), newValue, 0));
     }
 
     /**
