@@ -14,18 +14,27 @@ import java.util.List;
  * the sequence number it was inserted with; {@link #names()} sorts by it.
  *
  * <p>The trie holds the child nodes themselves, each a copy that carries its name and sequence
- * number ({@link Node#placed}): an entry object around each was 24 bytes of every node. Names are
- * held as their bytes (every name came off the wire as ISO-8859-1, so each char is one byte): a
- * String around them was another 24.
+ * number in its own array ({@link Node#placed}): an entry object around each was 24 bytes of
+ * every node. Names are held as their bytes (every name came off the wire as ISO-8859-1, so each
+ * char is one byte): a String around them was another 24.
  */
 public final class ChildMap {
-    public static final ChildMap EMPTY = new ChildMap(Branch.EMPTY, 0, 0, 0);
+    public static final ChildMap EMPTY = new ChildMap(null, 0, 0, 0);
 
     private static final int BITS = 5;
     private static final int MASK = (1 << BITS) - 1;
+    /** The deepest level whose slots the hash's bits still tell apart. */
     private static final int MAX_SHIFT = 30;
+    /**
+     * Up to this many children that meet in one slot share a plain array, searched by name,
+     * before it becomes a trie level: a level of its own for two or three children (a bitmap, an
+     * object and an array) was most of what a wide parent's trie cost, and a parent of a few
+     * children has no level at all.
+     */
+    private static final int BUCKET_MAX = 4;
 
-    private final Branch root;
+    /** The trie: {@code null} (no children), a Node, a Node[] bucket or a Branch. */
+    private final Object root;
     private final int size;
     private final long nextSeq;
     /**
@@ -35,20 +44,23 @@ public final class ChildMap {
      */
     private final int nameBytes;
 
-    private ChildMap(Branch root, int size, long nextSeq, int nameBytes) {
+    private ChildMap(Object root, int size, long nextSeq, int nameBytes) {
         this.root = root;
         this.size = size;
         this.nextSeq = nextSeq;
         this.nameBytes = nameBytes;
     }
 
-    /** Children whose names share all 32 hash bits. */
-    private record Collision(Node[] nodes) {
-    }
-
-    /** A trie level: a bitmap of occupied slots and, per slot, a Node, a Collision or a Branch. */
+    /**
+     * A trie level: a bitmap of occupied slots and, per slot, a Node, a Node[] bucket or a
+     * Branch. A level at shift {@code s} tells its slots apart by the hash's bits from {@code s}.
+     */
     private record Branch(int bitmap, Object[] slots) {
         static final Branch EMPTY = new Branch(0, new Object[0]);
+
+        int index(int bit) {
+            return Integer.bitCount(bitmap & (bit - 1));
+        }
     }
 
     public int size() {
@@ -83,26 +95,27 @@ public final class ChildMap {
     }
 
     private Node find(String path, int from, int to, int h) {
-        Branch b = root;
+        Object slot = root;
         for (int shift = 0; ; shift += BITS) {
-            int bit = 1 << ((h >>> shift) & MASK);
-            if ((b.bitmap & bit) == 0) {
-                return null;
-            }
-            Object slot = b.slots[Integer.bitCount(b.bitmap & (bit - 1))];
             switch (slot) {
+                case null -> {
+                    return null;
+                }
                 case Node n -> {
                     return n.named(path, from, to) ? n : null;
                 }
-                case Collision c -> {
-                    for (Node e : c.nodes) {
+                case Node[] bucket -> {
+                    for (Node e : bucket) {
                         if (e.named(path, from, to)) {
                             return e;
                         }
                     }
                     return null;
                 }
-                case Branch next -> b = next;
+                case Branch b -> {
+                    int bit = 1 << ((h >>> shift) & MASK);
+                    slot = (b.bitmap & bit) == 0 ? null : b.slots[b.index(bit)];
+                }
                 default -> throw new IllegalStateException();
             }
         }
@@ -121,7 +134,7 @@ public final class ChildMap {
         int h = hash(path, from, to);
         Node old = find(path, from, to, h);
         Node placed = old == null ? node.placed(path, from, to, nextSeq) : node.placedAs(old);
-        Branch r = insert(root, placed, h, 0);
+        Object r = insert(root, placed, h, 0);
         if (old != null) {
             return new ChildMap(r, size, nextSeq, nameBytes);
         }
@@ -133,92 +146,93 @@ public final class ChildMap {
         if (find(name, 0, name.length(), name.hashCode()) == null) {
             return this;
         }
-        Branch r = remove(root, name, name.hashCode(), 0);
         if (size == 1) {
             return EMPTY;
         }
-        return new ChildMap(r == null ? Branch.EMPTY : r, size - 1, nextSeq, nameBytes - name.length() - 1);
+        Object r = remove(root, name, name.hashCode(), 0);
+        return new ChildMap(r, size - 1, nextSeq, nameBytes - name.length() - 1);
     }
 
-    private static Branch insert(Branch b, Node e, int h, int shift) {
-        int bit = 1 << ((h >>> shift) & MASK);
-        int idx = Integer.bitCount(b.bitmap & (bit - 1));
-        if ((b.bitmap & bit) == 0) {
-            Object[] s = new Object[b.slots.length + 1];
-            System.arraycopy(b.slots, 0, s, 0, idx);
-            s[idx] = e;
-            System.arraycopy(b.slots, idx, s, idx + 1, b.slots.length - idx);
-            return new Branch(b.bitmap | bit, s);
-        }
-        Object slot = b.slots[idx];
-        Object replacement = switch (slot) {
+    /**
+     * The slot {@code slot}, at a place where a level would tell children apart by the hash's
+     * bits from {@code shift}, with {@code e} (hash {@code h}) added or put in its namesake's
+     * stead. Recursion here is bounded by the hash's width (seven levels), not by the client.
+     */
+    private static Object insert(Object slot, Node e, int h, int shift) {
+        return switch (slot) {
+            case null -> e;
             case Node old when old.sameName(e) -> e;
-            case Node old when old.nameHash() == h -> new Collision(new Node[] {old, e});
-            case Node old -> {
-                if (shift >= MAX_SHIFT) {
-                    throw new IllegalStateException("distinct hashes exhausted the trie");
-                }
-                Branch sub = insert(insert(Branch.EMPTY, old, old.nameHash(), shift + BITS), e, h, shift + BITS);
-                yield sub;
-            }
-            case Collision c -> {
-                Node[] es = c.nodes;
-                for (int i = 0; i < es.length; i++) {
-                    if (es[i].sameName(e)) {
-                        Node[] copy = es.clone();
+            case Node old -> new Node[] {old, e};
+            case Node[] bucket -> {
+                for (int i = 0; i < bucket.length; i++) {
+                    if (bucket[i].sameName(e)) {
+                        Node[] copy = bucket.clone();
                         copy[i] = e;
-                        yield new Collision(copy);
+                        yield copy;
                     }
                 }
-                Node[] copy = Arrays.copyOf(es, es.length + 1);
-                copy[es.length] = e;
-                yield new Collision(copy);
+                // Past the last level every child here has the same hash: the bucket just grows.
+                if (bucket.length < BUCKET_MAX || shift > MAX_SHIFT) {
+                    Node[] copy = Arrays.copyOf(bucket, bucket.length + 1);
+                    copy[bucket.length] = e;
+                    yield copy;
+                }
+                Object level = Branch.EMPTY;
+                for (Node n : bucket) {
+                    level = insert(level, n, n.nameHash(), shift);
+                }
+                yield insert(level, e, h, shift);
             }
-            case Branch sub -> insert(sub, e, h, shift + BITS);
+            case Branch b -> {
+                int bit = 1 << ((h >>> shift) & MASK);
+                int idx = b.index(bit);
+                if ((b.bitmap & bit) == 0) {
+                    Object[] s = new Object[b.slots.length + 1];
+                    System.arraycopy(b.slots, 0, s, 0, idx);
+                    s[idx] = e;
+                    System.arraycopy(b.slots, idx, s, idx + 1, b.slots.length - idx);
+                    yield new Branch(b.bitmap | bit, s);
+                }
+                Object[] s = b.slots.clone();
+                s[idx] = insert(b.slots[idx], e, h, shift + BITS);
+                yield new Branch(b.bitmap, s);
+            }
             default -> throw new IllegalStateException();
         };
-        Object[] s = b.slots.clone();
-        s[idx] = replacement;
-        return new Branch(b.bitmap, s);
     }
 
-    /** Returns the branch without the name, or {@code null} if it became empty. */
-    private static Branch remove(Branch b, String name, int h, int shift) {
-        int bit = 1 << ((h >>> shift) & MASK);
-        int idx = Integer.bitCount(b.bitmap & (bit - 1));
-        Object slot = b.slots[idx];
-        Object replacement = switch (slot) {
+    /** The slot without the child {@code name} (which it holds), or {@code null} if nothing is left. */
+    private static Object remove(Object slot, String name, int h, int shift) {
+        return switch (slot) {
             case Node n -> null;
-            case Collision c -> {
-                Node[] es = c.nodes;
-                if (es.length == 2) {
-                    yield es[0].named(name, 0, name.length()) ? es[1] : es[0];
+            case Node[] bucket -> {
+                if (bucket.length == 2) {
+                    yield bucket[0].named(name, 0, name.length()) ? bucket[1] : bucket[0];
                 }
-                yield new Collision(Arrays.stream(es).filter(x -> !x.named(name, 0, name.length()))
-                        .toArray(Node[]::new));
+                yield Arrays.stream(bucket).filter(x -> !x.named(name, 0, name.length())).toArray(Node[]::new);
             }
-            case Branch sub -> {
-                Branch r = remove(sub, name, h, shift + BITS);
-                // A branch left holding a single child collapses into that child.
-                if (r != null && r.slots.length == 1 && r.slots[0] instanceof Node only) {
-                    yield only;
+            case Branch b -> {
+                int bit = 1 << ((h >>> shift) & MASK);
+                int idx = b.index(bit);
+                Object r = remove(b.slots[idx], name, h, shift + BITS);
+                Branch left;
+                if (r != null) {
+                    Object[] s = b.slots.clone();
+                    s[idx] = r;
+                    left = new Branch(b.bitmap, s);
+                } else if (b.slots.length == 1) {
+                    yield null;
+                } else {
+                    Object[] s = new Object[b.slots.length - 1];
+                    System.arraycopy(b.slots, 0, s, 0, idx);
+                    System.arraycopy(b.slots, idx + 1, s, idx, b.slots.length - idx - 1);
+                    left = new Branch(b.bitmap & ~bit, s);
                 }
-                yield r;
+                // A level left with one slot that is not a level itself gives way to that slot.
+                yield left.slots.length == 1 && !(left.slots[0] instanceof Branch) ? left.slots[0] : left;
             }
             default -> throw new IllegalStateException();
         };
-        if (replacement != null) {
-            Object[] s = b.slots.clone();
-            s[idx] = replacement;
-            return new Branch(b.bitmap, s);
-        }
-        if (b.slots.length == 1) {
-            return null;
-        }
-        Object[] s = new Object[b.slots.length - 1];
-        System.arraycopy(b.slots, 0, s, 0, idx);
-        System.arraycopy(b.slots, idx + 1, s, idx, b.slots.length - idx - 1);
-        return new Branch(b.bitmap & ~bit, s);
     }
 
     /** Bytes of the child names, each NUL-terminated, as a node record holds them. */
@@ -239,18 +253,17 @@ public final class ChildMap {
 
     private List<Node> held() {
         List<Node> out = new ArrayList<>(size);
-        // The trie is at most seven levels deep; an explicit stack walks it without copying.
-        ArrayList<Branch> stack = new ArrayList<>();
-        stack.add(root);
+        // The trie is at most eight levels deep; an explicit stack walks it without copying.
+        ArrayList<Object> stack = new ArrayList<>();
+        if (root != null) {
+            stack.add(root);
+        }
         while (!stack.isEmpty()) {
-            Branch b = stack.removeLast();
-            for (Object slot : b.slots) {
-                switch (slot) {
-                    case Node n -> out.add(n);
-                    case Collision c -> out.addAll(Arrays.asList(c.nodes));
-                    case Branch sub -> stack.add(sub);
-                    default -> throw new IllegalStateException();
-                }
+            switch (stack.removeLast()) {
+                case Node n -> out.add(n);
+                case Node[] bucket -> out.addAll(Arrays.asList(bucket));
+                case Branch b -> stack.addAll(Arrays.asList(b.slots));
+                default -> throw new IllegalStateException();
             }
         }
         return out;
