@@ -72,6 +72,22 @@ class ChildMapTest {
         }
     }
 
+    /**
+     * The same step for the model and the map: one time in {@code removeOneIn} a remove of
+     * {@code name}, else a put of a fresh node under it (an existing name keeps its position in
+     * both: LinkedHashMap.put does the same).
+     */
+    private static ChildMap randomStep(Random rnd, int removeOneIn, String name, int step, Map<String, Node> model,
+            ChildMap m) {
+        if (rnd.nextInt(removeOneIn) == 0) {
+            model.remove(name);
+            return m.without(name);
+        }
+        Node n = node(step);
+        model.put(name, n);
+        return m.with(name, n);
+    }
+
     @Test
     void randomPutsAndRemovesMatchAnInsertionOrderedModel() {
         Random rnd = new Random(20240611);
@@ -87,15 +103,7 @@ class ChildMapTest {
         ChildMap m = ChildMap.EMPTY;
         for (int step = 0; step < 6000; step++) {
             String name = universe.get(rnd.nextInt(universe.size()));
-            if (rnd.nextInt(3) == 0) {
-                model.remove(name);
-                m = m.without(name);
-            } else {
-                Node n = node(step);
-                // An existing name keeps its position (LinkedHashMap.put does the same).
-                model.put(name, n);
-                m = m.with(name, n);
-            }
+            m = randomStep(rnd, 3, name, step, model, m);
             assertEquals(model.size(), m.size(), "size at step " + step);
             assertEquals(List.copyOf(model.keySet()), m.names(), "names at step " + step);
             assertHolds(model.get(name), m.get(name), "get at step " + step);
@@ -114,14 +122,7 @@ class ChildMapTest {
         ChildMap m = ChildMap.EMPTY;
         for (int step = 0; step < 3000; step++) {
             String name = universe.get(rnd.nextInt(universe.size()));
-            if (rnd.nextBoolean()) {
-                model.remove(name);
-                m = m.without(name);
-            } else {
-                Node n = node(step);
-                model.put(name, n);
-                m = m.with(name, n);
-            }
+            m = randomStep(rnd, 2, name, step, model, m);
             assertMatches(model, m, universe);
         }
     }
@@ -232,14 +233,7 @@ class ChildMapTest {
         ChildMap m = ChildMap.EMPTY;
         for (int step = 0; step < 2000; step++) {
             String name = universe.get(rnd.nextInt(universe.size()));
-            if (rnd.nextInt(3) == 0) {
-                model.remove(name);
-                m = m.without(name);
-            } else {
-                Node n = node(step);
-                model.put(name, n);
-                m = m.with(name, n);
-            }
+            m = randomStep(rnd, 3, name, step, model, m);
             if (step % 50 == 0) {
                 versions.add(m);
                 models.add(new LinkedHashMap<>(model));
