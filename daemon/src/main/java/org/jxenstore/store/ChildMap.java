@@ -156,7 +156,8 @@ public final class ChildMap {
     /**
      * The slot {@code slot}, at a place where a level would tell children apart by the hash's
      * bits from {@code shift}, with {@code e} (hash {@code h}) added or put in its namesake's
-     * stead. Recursion here is bounded by the hash's width (seven levels), not by the client.
+     * stead. Recursion here is bounded by the hash's width (seven levels and a bucket), not by the
+     * client.
      */
     private static Object insert(Object slot, Node e, int h, int shift) {
         return switch (slot) {
@@ -228,11 +229,17 @@ public final class ChildMap {
                     System.arraycopy(b.slots, idx + 1, s, idx, b.slots.length - idx - 1);
                     left = new Branch(b.bitmap & ~bit, s);
                 }
-                // A level left with one slot that is not a level itself gives way to that slot.
-                yield left.slots.length == 1 && !(left.slots[0] instanceof Branch) ? left.slots[0] : left;
+                // A level left with one child, or a bucket that fits, gives way to it. Not to a
+                // bigger bucket: that is one of names with equal hashes past the last level, and
+                // higher up, each insert would split it again, a level at a time, name by name.
+                yield left.slots.length == 1 && fitsAbove(left.slots[0]) ? left.slots[0] : left;
             }
             default -> throw new IllegalStateException();
         };
+    }
+
+    private static boolean fitsAbove(Object slot) {
+        return slot instanceof Node || slot instanceof Node[] bucket && bucket.length <= BUCKET_MAX;
     }
 
     /** Bytes of the child names, each NUL-terminated, as a node record holds them. */
@@ -253,7 +260,7 @@ public final class ChildMap {
 
     private List<Node> held() {
         List<Node> out = new ArrayList<>(size);
-        // The trie is at most eight levels deep; an explicit stack walks it without copying.
+        // The trie is at most seven levels and a bucket deep; an explicit stack walks it.
         ArrayList<Object> stack = new ArrayList<>();
         if (root != null) {
             stack.add(root);

@@ -25,24 +25,36 @@ class NodeTest {
         assertEquals(0, n.nameLength());
     }
 
+    /** A parent whose next child is its 200th: a place that takes two bytes. */
+    private static ChildMap wide() {
+        ChildMap m = ChildMap.EMPTY;
+        for (int i = 0; i < 199; i++) {
+            m = m.with("k" + i, new Node(b(""), PERMS, ChildMap.EMPTY, 1));
+        }
+        return m;
+    }
+
     @Test
     void generationsOfEveryWidthSurvivePlacementAndCopies() {
+        ChildMap parent = wide();
         for (long gen : new long[] {0, 127, 128, 1L << 31, 1L << 40, Long.MAX_VALUE}) {
-            Node held = ChildMap.EMPTY.with("name", new Node(b("value"), PERMS, ChildMap.EMPTY, gen)).get("name");
+            Node held = parent.with("name", new Node(b("value"), PERMS, ChildMap.EMPTY, gen)).get("name");
+            assertEquals(199, held.seq());
             assertEquals(gen, held.generation());
             assertArrayEquals(b("value"), held.value());
             assertEquals("name", held.name());
 
             ChildMap kids = ChildMap.EMPTY.with("c", new Node(b(""), PERMS, ChildMap.EMPTY, 1));
             Node sameGen = held.withChildren(kids, gen);
-            Node newGen = held.withChildren(kids, gen + 1 == 0 ? 1 : gen + 1);
+            long otherGen = gen == 0 ? 1 : gen - 1;
+            Node newGen = held.withChildren(kids, otherGen);
             Node rewritten = held.withValue(b("other"), PERMS, 3);
             for (Node copy : new Node[] {sameGen, newGen, rewritten}) {
                 assertEquals("name", copy.name(), "a copy keeps the name");
-                assertEquals(held.seq(), copy.seq(), "a copy keeps the place");
+                assertEquals(199, copy.seq(), "a copy keeps the place");
             }
             assertEquals(gen, sameGen.generation());
-            assertEquals(gen + 1 == 0 ? 1 : gen + 1, newGen.generation());
+            assertEquals(otherGen, newGen.generation());
             assertSame(kids, newGen.children());
             assertArrayEquals(b("value"), newGen.value());
             assertEquals(3, rewritten.generation());
