@@ -24,6 +24,17 @@ def home(domid):
     return f"/local/domain/{domid}"
 
 
+def destroy_seen(g, n):
+    """Closes guest n's connection and destroys the domain, records whether @releaseDomain fired,
+    and once the daemon has released it, returns the counter of the watch's events."""
+    ev = EventCounter(f"{TOP}/mark{n}")
+    g.close()
+    send_control(DIR, f"destroy {n}")
+    step("release-fired", "YES" if ev.first_release() else "NO")
+    wait_released(n)
+    return ev
+
+
 def destroy():
     n, by = 120, guest(121)
     g = guest(n)
@@ -39,11 +50,7 @@ def destroy():
     s.close()
     step("write-outside-home", err(lambda: g.write(f"{TOP}/d{n}/mine", "x")))
     step("outside-node-perms", dom0(lambda s: s.get_perms(f"{TOP}/d{n}/mine")))
-    ev = EventCounter(f"{TOP}/mark{n}")
-    g.close()
-    send_control(DIR, f"destroy {n}")
-    step("release-fired", "YES" if ev.first_release() else "NO")
-    wait_released(n)
+    ev = destroy_seen(g, n)
     step("release-count", ev.count_until_marker(already=1))
     ev.close()
     step("introduced", is_introduced(n))
@@ -62,11 +69,7 @@ def xsa325():
     got = wait_until(lambda: g.ring.get(W_ERROR) != 0, timeout=5.0)
     step("error", g.ring.get(W_ERROR) if got else "0(not-set-within-5s)")
     step("introduced-after-attack", is_introduced(n))
-    ev = EventCounter(f"{TOP}/mark{n}")
-    g.close()
-    send_control(DIR, f"destroy {n}")
-    step("release-fired", "YES" if ev.first_release() else "NO")
-    wait_released(n)
+    ev = destroy_seen(g, n)
     step("release-count", ev.count_until_marker(already=1))
     ev.close()
     step("introduced", is_introduced(n))
@@ -82,12 +85,7 @@ def xsa322():
     s.close()
     g = guest(n)
     step("read-before", err(lambda: g.read(f"{TOP}/x{n}")))
-    ev = EventCounter(f"{TOP}/mark{n}")
-    g.close()
-    send_control(DIR, f"destroy {n}")
-    step("release-fired", "YES" if ev.first_release() else "NO")
-    wait_released(n)
-    ev.close()
+    destroy_seen(g, n).close()
     step("introduced", is_introduced(n))
     step("perms-after-death", dom0(lambda s: s.get_perms(f"{TOP}/x{n}")))
     g2 = guest(n)                                     # create N, fresh introduce of a new dom N
