@@ -51,6 +51,11 @@ final class Connection implements EventSink {
     private final QuotaTable quotas;
     private final ArrayDeque<Outgoing> output = new ArrayDeque<>();
     private final HashSet<String> queuedEvents = new HashSet<>();
+    /**
+     * Watch events in {@link #output}, special ones included: the timeout's walk of the queue is
+     * for them alone, and a guest's replies are queued on every request it makes.
+     */
+    private int eventsQueued;
     private final Session session;
     private long outputBytes;
     private int outstanding;
@@ -298,6 +303,9 @@ final class Connection implements EventSink {
         }
         output.add(o);
         outputBytes += o.bytes.remaining();
+        if (!o.reply) {
+            eventsQueued++;
+        }
     }
 
     /**
@@ -333,6 +341,9 @@ final class Connection implements EventSink {
     }
 
     private void forget(Outgoing o) {
+        if (!o.reply) {
+            eventsQueued--;
+        }
         if (o.eventKey != null) {
             queuedEvents.remove(o.eventKey);
         }
@@ -353,10 +364,11 @@ final class Connection implements EventSink {
     /**
      * Drops watch events an unprivileged domain has left unread for longer than the
      * {@code watch-event} timeout (C's flood control); a message already partly sent stays.
+     * Events are queued in time order, so the walk ends at the first one still in time.
      */
     private void expireEvents() {
         long eventTimeoutNanos = context.eventTimeoutNanos();
-        if (eventTimeoutNanos <= 0 || caller().privileged() || output.isEmpty()) {
+        if (eventTimeoutNanos <= 0 || caller().privileged() || eventsQueued == 0) {
             return;
         }
         long now = System.nanoTime();
@@ -366,11 +378,15 @@ final class Connection implements EventSink {
             Outgoing o = it.next();
             boolean started = first && o.bytes.position() > 0;
             first = false;
-            if (!o.reply && !started && now - o.queuedAt > eventTimeoutNanos) {
-                it.remove();
-                outputBytes -= o.bytes.remaining();
-                forget(o);
+            if (o.reply || started) {
+                continue;
             }
+            if (now - o.queuedAt <= eventTimeoutNanos) {
+                return;
+            }
+            it.remove();
+            outputBytes -= o.bytes.remaining();
+            forget(o);
         }
     }
 
