@@ -2,6 +2,7 @@ package org.jxenstore.server;
 
 import java.nio.channels.Selector;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +24,7 @@ final class Agenda {
     private final ConnectionQueue output = new ConnectionQueue();
     private final ConnectionQueue turns = new ConnectionQueue();
     /** Those of the connections {@link #takeTurns} returned last whose turn has not begun. */
-    private final IdentityHashMap<Connection, Boolean> due = new IdentityHashMap<>();
+    private final Set<Connection> due = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Bounded by the number of bound ports. */
     private final Set<Integer> firedPorts = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean domainsChanged = new AtomicBoolean();
@@ -46,7 +47,7 @@ final class Agenda {
 
     /** Whether {@code c} is to get a turn later in this pass or in the next one. */
     boolean hasTurn(Connection c) {
-        return turns.contains(c) || due.containsKey(c);
+        return turns.contains(c) || due.contains(c);
     }
 
     /** A guest's event channel fired (any thread). */
@@ -117,7 +118,7 @@ final class Agenda {
         due.clear();
         List<Connection> batch = turns.take();
         for (int i = 0; i < batch.size(); i++) {
-            due.put(batch.get(i), Boolean.TRUE);
+            due.add(batch.get(i));
         }
         return batch;
     }

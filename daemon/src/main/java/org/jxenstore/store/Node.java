@@ -224,7 +224,8 @@ public final class Node {
         if (gen == generation()) {
             return new Node(perms, c, bytes);
         }
-        return new Node(perms, c, joined(gen, bytes, placeAt(), valueAt(), bytes, valueAt()));
+        int valueAt = valueAt();
+        return new Node(perms, c, joined(gen, bytes, placeAt(), valueAt, bytes, valueAt));
     }
 
     /** A new value and permissions, in generation {@code gen}; children, name and place kept. */
